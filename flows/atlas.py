@@ -1,0 +1,46 @@
+"""Atlas — myAtlas prestataire, « Mes paramètres » → « Ma clé CFA».
+
+Seed steps: 1. log in (Compte d'utilisateur / Mot de passe / CONNEXION) 2. « myAtlas prestataire »
+3. user menu at the top right → « Mes paramètres » 4. the key is in « Ma clé CFA ».
+The portal generates the key by itself: there is never a generate step.
+"""
+
+from __future__ import annotations
+
+from playwright.async_api import Page
+
+from retrievers.context import FlowContext
+from retrievers.forms import log_in
+from retrievers.locate import clickable
+
+USERNAME = "Compte d'utilisateur"
+LOG_IN = "Connexion"
+SPACE = "myAtlas prestataire"
+SETTINGS = "Mes paramètres"
+KEY_SECTION = "Ma clé CFA"
+
+
+async def retrieve(page: Page, ctx: FlowContext) -> None:
+    ctx.step("1. connexion")
+    await log_in(
+        page,
+        username=ctx.username,
+        password=ctx.password,
+        username_label=USERNAME,
+        submit=page.get_by_role("button", name=LOG_IN),
+        success=clickable(page, SPACE),
+    )
+    ctx.step(f"2. {SPACE}")
+    await clickable(page, SPACE).click()
+
+    ctx.step(f"3. menu utilisateur → {SETTINGS}")
+    # The user menu is named after the person; it is the header's pop-up menu button.
+    await page.get_by_role("banner").locator("[aria-haspopup]").filter(visible=True).last.click()
+    await clickable(page, SETTINGS).click()
+
+    ctx.step(f"4. {KEY_SECTION}")
+    section = page.get_by_role("region", name=KEY_SECTION).or_(
+        page.locator("section").filter(has=page.get_by_role("heading", name=KEY_SECTION))
+    )
+    key = await ctx.read_key(section.first.get_by_role("textbox"))
+    ctx.save_key(key)

@@ -1,0 +1,3 @@
+from retrievers.cli import main
+
+main()

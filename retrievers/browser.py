@@ -1,0 +1,85 @@
+"""One Chromium per run, one short-lived context per account."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, Locator, Page, Playwright
+
+from retrievers.config import BrowserConfig
+from retrievers.errors import ConfigError
+from retrievers.logs import log
+
+# Without these, Chromium reaches out to Google's services at every start.
+CHROMIUM_FLAGS = [
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_HINT = (
+    "no Chromium found: install one (Debian/Ubuntu: `sudo apt-get install chromium`; elsewhere "
+    "`playwright install chromium`) or set browser.executable_path in the configuration"
+)
+
+# Cookie banners block clicks on most portals. Refusing is enough to dismiss them.
+_CONSENT_REFUSE = re.compile(
+    r"^\s*(tout refuser|refuser|continuer sans accepter|je refuse)\s*$", re.IGNORECASE
+)
+_CONSENT_ACCEPT = re.compile(
+    r"^\s*(tout accepter|accepter|accepter et fermer|j'accepte|accepter les cookies)\s*$",
+    re.IGNORECASE,
+)
+
+
+def find_chromium(config: BrowserConfig, playwright: Playwright) -> str:
+    if config.executable_path is not None:
+        if not config.executable_path.is_file():
+            raise ConfigError(
+                [("browser.executable_path", f"{config.executable_path} does not exist")]
+            )
+        return str(config.executable_path)
+    for name in SYSTEM_CHROMIUMS:
+        found = shutil.which(name)
+        if found:
+            return found
+    own = Path(playwright.chromium.executable_path)
+    if own.is_file():
+        return str(own)
+    raise ConfigError([("browser.executable_path", INSTALL_HINT)])
+
+
+async def launch(playwright: Playwright, config: BrowserConfig, *, headed: bool) -> Browser:
+    executable = find_chromium(config, playwright)
+    browser = await playwright.chromium.launch(
+        executable_path=executable,
+        headless=config.headless and not headed,
+        args=CHROMIUM_FLAGS,
+    )
+    # Debian's Chromium trails the one Playwright is built for: say which one ran.
+    log.info("browser started", executable=executable, version=browser.version)
+    return browser
+
+
+async def new_context(browser: Browser, config: BrowserConfig) -> BrowserContext:
+    context = await browser.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True
+    )
+    context.set_default_timeout(config.step_timeout_seconds * 1000)
+    context.set_default_navigation_timeout(config.step_timeout_seconds * 1000)
+    return context
+
+
+async def dismiss_cookie_banners(page: Page) -> None:
+    """Whenever a consent banner shows up (often late), answer it before the next action."""
+    refuse = page.get_by_role("button", name=_CONSENT_REFUSE)
+    accept = page.get_by_role("button", name=_CONSENT_ACCEPT)
+
+    async def answer(_banner: Locator) -> None:
+        button = refuse if await refuse.first.is_visible() else accept
+        await button.first.click()
+
+    await page.add_locator_handler(refuse.or_(accept).first, answer)

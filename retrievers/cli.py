@@ -1,0 +1,179 @@
+"""The `key-retriever` command line: one function per command."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from retrievers import display, logs
+from retrievers.config import load_config
+from retrievers.errors import ConfigError, KeyStoreError, RunInProgress
+from retrievers.operations import run_and_report, select_accounts, status_rows
+from retrievers.portals import PORTAL_IDS, PORTALS
+from retrievers.redact import REDACTOR
+from retrievers.runner import exit_code
+from retrievers.store import KeyStore
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"key-retriever: error: {REDACTOR(message)}", err=True)
+    sys.exit(code)
+
+
+def command(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every command takes, and the documented exit codes for its errors."""
+
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        help="Configuration file (default ./key-retriever.yaml, else "
+        "$KEY_RETRIEVER_CONFIG, else the user config dir).",
+    )
+    @click.option(
+        "--log-json",
+        is_flag=True,
+        default=None,
+        help="Log JSON lines (the default when stderr is not a terminal).",
+    )
+    @click.option("-v", "--verbose", is_flag=True, help="Log each step of each flow.")
+    @functools.wraps(fn)
+    def wrapper(config_path: Path | None, log_json: bool | None, verbose: bool, **kw: Any) -> Any:
+        logs.configure(json=log_json, verbose=verbose)
+        try:
+            return fn(config_path=config_path, **kw)
+        except ConfigError as exc:
+            _fail(exc.describe(), EXIT_USAGE)
+        except (KeyStoreError, RunInProgress) as exc:
+            _fail(str(exc), EXIT_FAILED)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="key-retriever")
+def cli() -> None:
+    """Retrieve the CFA API keys of the OPCO portals into a secure store.
+
+    Start with `key-retriever demo` to see every flow work against simulated portals, then
+    write a key-retriever.yaml (see config.example.yaml) and `key-retriever run`.
+
+    Exit codes: 0 all done; 1 at least one retrieval failed; 2 bad usage or configuration
+    (nothing was attempted); 3 a person must act (MFA, a key sent by e-mail, a manual portal).
+    """
+
+
+@cli.command()
+@click.argument("portals", nargs=-1, type=click.Choice(PORTAL_IDS))
+@click.option("--account", help="Only the account with this name.")
+@click.option(
+    "--headed",
+    is_flag=True,
+    help="Show the browser; a person completes MFA or manual steps while the flow waits.",
+)
+@click.option(
+    "--force-new",
+    is_flag=True,
+    help="Generate a new key even if the current one is valid (invalidates it).",
+)
+@command
+def run(
+    config_path: Path | None,
+    portals: tuple[str, ...],
+    account: str | None,
+    headed: bool,
+    force_new: bool,
+) -> None:
+    """Retrieve the keys of the configured accounts (all, or those of PORTALS) and store them.
+
+    An existing key is shown rather than regenerated; a new one is generated only when there is
+    none, when it is due for renewal, or with --force-new.
+    """
+    settings = load_config(config_path)
+    accounts = select_accounts(settings, portals, account)
+    sys.exit(exit_code(run_and_report(settings, accounts, headed=headed, force_new=force_new)))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list (for scripts).")
+@command
+def status(config_path: Path | None, as_json: bool) -> None:
+    """One row per account: key fingerprint, retrieval and expiry dates, last outcome."""
+    rows = status_rows(load_config(config_path, required=False))
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
+    else:
+        display.console().print(display.status_table(rows))
+
+
+@cli.command()
+@click.argument("portal", type=click.Choice(PORTAL_IDS))
+@click.option("--account", help="The account's name (needed when the portal has several).")
+@command
+def get(config_path: Path | None, portal: str, account: str | None) -> None:
+    """Print the stored key alone on stdout (for scripts)."""
+    settings = load_config(config_path, required=False)
+    if account is None:
+        names = sorted(
+            {a.name for a in settings.accounts if a.portal == portal}
+            | {r.account for r in status_rows(settings) if r.portal == portal}
+        )
+        if len(names) != 1:
+            raise ConfigError(
+                f"{portal} has accounts {', '.join(names)}: choose one with --account"
+                if names
+                else f"no account known for {portal}"
+            )
+        account = names[0]
+    key = KeyStore.from_config(settings.store).get_key(portal, account)
+    if key is None:
+        _fail(
+            f"no key stored for {portal}/{account}; run `key-retriever run {portal}`", EXIT_FAILED
+        )
+    click.echo(key)
+
+
+@cli.command()
+@command
+def portals(config_path: Path | None) -> None:
+    """The supported portals and how each delivers its key."""
+    from rich.table import Table
+
+    table = Table(title="portals", title_justify="left")
+    for column in ("id", "portal", "automated", "how the key is delivered"):
+        table.add_column(column, overflow="fold")
+    for p in PORTALS.values():
+        table.add_row(p.id, p.name, "yes" if p.automated else "no", p.delivery)
+    display.console().print(table)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8700, show_default=True, help="0 picks a free port.")
+@command
+def sandbox(config_path: Path | None, host: str, port: int) -> None:
+    """Serve the simulated portals on 127.0.0.1 until stopped (Ctrl-C)."""
+    from retrievers.demo import serve_sandbox
+
+    serve_sandbox(host, port)
+
+
+@cli.command()
+@command
+def demo(config_path: Path | None) -> None:
+    """Run every flow against the simulated portals with a throw-away store, and show the result."""
+    from retrievers.demo import run_demo
+
+    sys.exit(run_demo())
+
+
+def main() -> None:
+    cli(prog_name="key-retriever")

@@ -1,0 +1,87 @@
+"""`demo` and `sandbox`: the whole tool against the simulated portals, nothing real touched."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from retrievers import display
+from retrievers.config import load_config
+from retrievers.operations import run_and_report, status_rows
+from retrievers.runner import exit_code
+from sandbox import DEMO_ACCOUNTS, PORTALS, Sandbox
+
+
+def demo_config(sandbox: Sandbox, folder: Path) -> tuple[Path, dict[str, str]]:
+    """A configuration for the demo accounts, and the environment it reads passwords from."""
+    env = {"KEY_RETRIEVER_STORE_PASSPHRASE": secrets.token_urlsafe(24)}
+    accounts = []
+    for i, demo in enumerate(DEMO_ACCOUNTS):
+        variable = f"DEMO_{demo['portal'].upper()}_{i}_PASSWORD"
+        env[variable] = demo["password"]
+        account = {
+            "name": demo["name"],
+            "portal": demo["portal"],
+            "username": demo["username"],
+            "password_env": variable,
+        }
+        if demo.get("siret"):
+            account["siret"] = demo["siret"]
+        accounts.append(account)
+    config = {
+        "store": {"backend": "file", "path": str(folder / "keys.enc")},
+        "portals": {p: {"base_url": sandbox.base_url(p)} for p in PORTALS},
+        "accounts": accounts,
+        "artifacts_dir": str(folder / "artifacts"),
+        "retry": {"attempts": 2, "wait_seconds": 1},
+    }
+    path = folder / "key-retriever.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+    return path, env
+
+
+def run_demo() -> int:
+    out = display.console()
+    with tempfile.TemporaryDirectory(prefix="key-retriever-demo-") as tmp:
+        sandbox = Sandbox()
+        with sandbox.serve_in_thread(host="127.0.0.1", port=0):
+            path, env = demo_config(sandbox, Path(tmp))
+            os.environ.update(env)
+            settings = load_config(path)
+            out.print(
+                f"Simulated portals on {sandbox.base_url('atlas').rsplit('/', 2)[0]}/; "
+                f"throw-away store in {tmp}"
+            )
+            results = run_and_report(settings, settings.accounts)
+            out.print(display.status_table(status_rows(settings)))
+    return exit_code(results)
+
+
+def serve_sandbox(host: str, port: int) -> None:
+    sandbox = Sandbox(latency=(0.08, 0.35))
+    out = display.console()
+
+    async def serve() -> None:
+        await sandbox.start(host, port)
+        for p in PORTALS:
+            out.print(f"{p:10} {sandbox.base_url(p)}")
+        out.print("demo accounts:")
+        for a in DEMO_ACCOUNTS:
+            out.print(
+                f"  {a['portal']:10} {a['username']}  {a['password']}"
+                + (f"  SIRET {a['siret']}" if a.get("siret") else "")
+            )
+        out.print("Ctrl-C to stop")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await sandbox.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())

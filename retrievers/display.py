@@ -1,0 +1,108 @@
+"""What a person sees: progress while accounts run, result and status tables."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from retrievers.config import AccountConfig
+from retrievers.errors import Outcome
+from retrievers.runner import AccountResult, StepReporter
+from retrievers.state import AccountState
+
+
+def console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output keeps whole lines rather than wrapping at 80 columns.
+    width = None if stream.isatty() else max(shutil.get_terminal_size().columns, 160)
+    return Console(file=stream, width=width, highlight=False)
+
+
+@contextmanager
+def account_progress(accounts: list[AccountConfig]) -> Iterator[StepReporter]:
+    """A live line per account on a terminal; nothing otherwise (the logs tell the story)."""
+    if not sys.stderr.isatty():
+        yield lambda _account, _text: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console(stderr=True), transient=False) as progress:
+        tasks: dict[tuple[str, str], TaskID] = {
+            (a.portal, a.name): progress.add_task(f"{a.portal}/{a.name}: waiting", total=1)
+            for a in accounts
+        }
+
+        def report(account: AccountConfig, text: str) -> None:
+            task = tasks[(account.portal, account.name)]
+            done = text.split(":")[0] in set(Outcome)
+            progress.update(
+                task,
+                description=f"{account.portal}/{account.name}: {text}",
+                completed=1 if done else 0,
+            )
+
+        yield report
+
+
+_STYLE = {"ok": "green", "not_due": "cyan", "dry_run": "cyan"}
+
+
+def _date(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d}" if value else "-"
+
+
+def results_table(results: list[AccountResult]) -> Table:
+    table = Table(title="key-retriever run", title_justify="left")
+    for column in ("portal", "account", "outcome", "fingerprint", "expires", "details"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        style = _STYLE.get(r.outcome, "yellow" if r.outcome.needs_person else "red")
+        table.add_row(
+            r.portal,
+            r.account,
+            f"[{style}]{r.outcome}[/]",
+            r.fingerprint or "-",
+            _date(r.expires_at),
+            r.message,
+        )
+    return table
+
+
+def summary_line(results: list[AccountResult]) -> str:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[str(r.outcome)] = counts.get(str(r.outcome), 0) + 1
+    return ", ".join(f"{n} {outcome}" for outcome, n in counts.items()) or "no account"
+
+
+def status_table(rows: list[AccountState]) -> Table:
+    table = Table(title="key-retriever status", title_justify="left")
+    columns = (
+        "portal",
+        "account",
+        "fingerprint",
+        "retrieved_at",
+        "expires_at",
+        "days_left",
+        "last outcome",
+    )
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        days = row.days_left()
+        table.add_row(
+            row.portal,
+            row.account,
+            row.fingerprint or "-",
+            f"{row.retrieved_at:%Y-%m-%d %H:%M}" if row.retrieved_at else "-",
+            _date(row.expires_at),
+            "-" if days is None else str(days),
+            row.last_outcome or "never run",
+        )
+    return table

@@ -1,0 +1,92 @@
+"""Typed outcomes of one account's retrieval, and the exceptions that carry them.
+
+Users act on these words (like a bank aggregator's connection states), so each outcome says
+what happened and whether retrying makes sense.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+
+class Outcome(StrEnum):
+    OK = "ok"  # key read from the portal and stored
+    NOT_DUE = "not_due"  # not visited: the stored key is valid and the portal can only generate
+    DRY_RUN = "dry_run"  # walked to the page, stopped before generating
+    WRONG_CREDENTIALS = "wrong_credentials"  # don't retry: retrying locks accounts
+    ACTION_NEEDED = "action_needed"  # a person must do something on the site
+    MFA_NEEDED = "mfa_needed"
+    PORTAL_DOWN = "portal_down"  # retry later
+    PAGE_CHANGED = "page_changed"  # our bug or the portal's redesign: artifacts attached
+    STORE_FAILED = "store_failed"
+    ERROR = "error"
+
+    @property
+    def needs_person(self) -> bool:
+        return self in (Outcome.ACTION_NEEDED, Outcome.MFA_NEEDED)
+
+    @property
+    def failed(self) -> bool:
+        return self not in (Outcome.OK, Outcome.NOT_DUE, Outcome.DRY_RUN) and not self.needs_person
+
+
+class RetrievalError(Exception):
+    """A failure of one account, with a message a CFA's IT person understands."""
+
+    outcome: Outcome = Outcome.ERROR
+
+    def __init__(self, message: str, *, artifact: Path | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.artifact = artifact
+
+
+class LoginRefused(RetrievalError):
+    outcome = Outcome.WRONG_CREDENTIALS
+
+
+class ActionNeeded(RetrievalError):
+    outcome = Outcome.ACTION_NEEDED
+
+
+class MfaNeeded(ActionNeeded):
+    outcome = Outcome.MFA_NEEDED
+
+
+class PortalDown(RetrievalError):
+    outcome = Outcome.PORTAL_DOWN
+
+
+class PageChanged(RetrievalError):
+    outcome = Outcome.PAGE_CHANGED
+
+
+class KeyStoreError(RetrievalError):
+    outcome = Outcome.STORE_FAILED
+
+
+class DryRunStop(RetrievalError):
+    outcome = Outcome.DRY_RUN
+
+
+class ConfigError(Exception):
+    """Bad usage or configuration: nothing was attempted (exit 2)."""
+
+    def __init__(self, problems: list[tuple[str, str]] | str, *, source: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [("", problems)]
+        self.problems = problems
+        self.source = source
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        head = f"invalid configuration in {self.source}" if self.source else "invalid configuration"
+        lines = [f"{path}: {msg}" if path else msg for path, msg in self.problems]
+        if len(lines) == 1 and not self.source:
+            return lines[0]
+        return head + ":\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class RunInProgress(Exception):
+    """Another run holds the lock: two runs never overlap."""

@@ -1,0 +1,17 @@
+"""Locators that survive how portals render the same label (link, button, menu item, tab)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Locator, Page
+
+_ROLES = ("link", "button", "menuitem", "tab")
+
+
+def clickable(scope: Page | Locator, name: str | re.Pattern[str]) -> Locator:
+    """The visible thing labelled `name` that a person would click, whatever its role."""
+    found = scope.get_by_role("link", name=name)
+    for role in _ROLES[1:]:
+        found = found.or_(scope.get_by_role(role, name=name))  # type: ignore[arg-type]
+    return found.filter(visible=True).first

@@ -1,0 +1,50 @@
+"""structlog setup: readable lines on a terminal, JSON otherwise; everything redacted."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+from retrievers.redact import REDACTOR
+
+
+def configure(*, json: bool | None = None, verbose: bool = False) -> None:
+    if json is None:
+        json = not sys.stderr.isatty()
+    level = logging.DEBUG if verbose else logging.INFO
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # Tracebacks become text first, so the redactor sees them too.
+            structlog.processors.format_exc_info,
+            REDACTOR.processor,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    # Libraries' own logging (asyncio, aiohttp) stays quiet unless asked, and is redacted too.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_redact_record)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True
+    )
+
+
+def _redact_record(record: logging.LogRecord) -> bool:
+    record.msg = REDACTOR(record.getMessage())
+    record.args = None
+    return True
+
+
+log = structlog.get_logger("key-retriever")

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up key-retriever on a Debian/Ubuntu machine: system packages (Chromium, and for the
+# tests gnome-keyring + D-Bus), then a virtualenv in .venv with the project installed.
+#   scripts/setup.sh          the tool
+#   scripts/setup.sh --test   the tool and what its tests need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(chromium)
+extras=""
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=(gnome-keyring dbus)
+    extras="[test]"
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    echo "installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e ".${extras}"
+echo "ready: .venv/bin/key-retriever"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the tests inside a private D-Bus session with gnome-keyring's Secret Service unlocked,
+# so the store tests use a real OS keyring backend and never touch the user's own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ -z "${KEY_RETRIEVER_TEST_BUS:-}" ]]; then
+    exec env KEY_RETRIEVER_TEST_BUS=1 dbus-run-session -- "$0" "$@"
+fi
+export HOME="$(mktemp -d)"  # gnome-keyring keeps its test keyring here, not in the user's home
+printf 'test-keyring-pass' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"
