@@ -11,7 +11,7 @@ from playwright.async_api import Page
 
 from retrievers.context import FlowContext
 from retrievers.forms import log_in
-from retrievers.locate import clickable
+from retrievers.locate import clickable, key_shown_in, section_headed
 
 USERNAME = "Compte d'utilisateur"
 LOG_IN = "Connexion"
@@ -39,8 +39,5 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await clickable(page, SETTINGS).click()
 
     ctx.step(f"4. {KEY_SECTION}")
-    section = page.get_by_role("region", name=KEY_SECTION).or_(
-        page.locator("section").filter(has=page.get_by_role("heading", name=KEY_SECTION))
-    )
-    key = await ctx.read_key(section.first.get_by_role("textbox"))
+    key = await ctx.read_key(key_shown_in(section_headed(page, KEY_SECTION)))
     ctx.save_key(key)

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from playwright.async_api import Page
 
-from retrievers.context import KEY_PATTERN, FlowContext
+from retrievers.context import FlowContext
 from retrievers.forms import log_in
-from retrievers.locate import clickable
+from retrievers.locate import clickable, key_shown_in
 from retrievers.state import now
 
 M_GESTION = "M-Gestion CFA"
@@ -60,7 +60,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     generated_at = now()
     await generate.click()
     popin = page.get_by_role("dialog").filter(has_text=KEY_PAGE)
-    key = await ctx.read_key(popin.get_by_text(KEY_PATTERN))
+    key = await ctx.read_key(key_shown_in(popin))
     ctx.save_key(
         key,
         expires_at=generated_at + VALIDITY,

@@ -11,9 +11,9 @@ from dateutil.relativedelta import relativedelta
 from playwright.async_api import Page
 from pydantic import BaseModel, Field
 
-from retrievers.context import KEY_PATTERN, FlowContext
+from retrievers.context import FlowContext
 from retrievers.forms import log_in
-from retrievers.locate import clickable
+from retrievers.locate import clickable, key_shown_in, section_headed
 from retrievers.state import now
 
 MY_SPACE = "Mon espace Ocapiat"
@@ -57,12 +57,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     generate = page.get_by_role("button", name=GENERATE)
     await generate.wait_for()
     await page.wait_for_load_state("networkidle")  # the key block may still be loading
-    key_block = (
-        page.get_by_role("region", name=KEY_BLOCK)
-        .or_(page.locator("section").filter(has_text=KEY_BLOCK))
-        .first
-    )
-    key_text = key_block.get_by_text(KEY_PATTERN)
+    key_text = key_shown_in(section_headed(page, KEY_BLOCK))
 
     if not ctx.wants_new_key(exists=await show.is_visible()):
         ctx.step(SHOW)

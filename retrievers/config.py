@@ -226,7 +226,8 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
             settings.portal_options(account)
         except ValidationError as exc:
             problems += [
-                (f"accounts[{i}].options." + _loc_to_path(e["loc"]), _message(e["msg"])) for e in exc.errors()
+                (f"accounts[{i}].options." + _loc_to_path(e["loc"]), _message(e["msg"]))
+                for e in exc.errors()
             ]
         if account.options and PORTALS[account.portal].options is None:
             problems.append((f"accounts[{i}].options", f"portal {account.portal} takes no options"))

@@ -53,6 +53,7 @@ class FlowContext:
     generated: bool = False
     saved_fingerprint: str | None = None
     saved_expires_at: datetime | None = None
+    current_step: str = "start"
 
     @property
     def username(self) -> str:
@@ -67,6 +68,7 @@ class FlowContext:
         return self.account.siret
 
     def step(self, text: str) -> None:
+        self.current_step = text
         log.debug("step", step=text)
         self.on_step(text)
 
@@ -105,7 +107,10 @@ class FlowContext:
                 value = await locator.text_content() or ""  # DOM text: CSS may upper-case it
         except (AssertionError, PlaywrightError):
             # Playwright's own message would quote what the box holds: say it in our words.
-            raise PageChanged(f"no key appeared where expected ({locator})") from None
+            raise PageChanged(
+                f"no key appeared at step « {self.current_step} » within "
+                f"{self.timeout_ms / 1000:.0f} s"
+            ) from None
         key = value.strip()
         REDACTOR.add(key)
         return key

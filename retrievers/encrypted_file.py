@@ -21,20 +21,29 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from filelock import FileLock
+from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
 _FORMAT = "key-retriever-encrypted-file/1"
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+_ENV_PATH = "KEY_RETRIEVER_STORE__PATH"
+_ENV_PASSPHRASE = "KEY_RETRIEVER_STORE_PASSPHRASE"
 
 
 class EncryptedFileKeyring(KeyringBackend):
-    priority = 0.1  # type: ignore[assignment]  # never chosen by keyring's auto-detection
+    @properties.classproperty
+    def priority(cls) -> float:
+        # keyring instantiates every viable backend it knows: be viable only when configured,
+        # and then rank below any OS keyring so auto-detection never picks this one.
+        if not (os.environ.get(_ENV_PATH) and os.environ.get(_ENV_PASSPHRASE)):
+            raise RuntimeError("not configured")
+        return 0.1
 
     def __init__(self, path: Path | str | None = None, passphrase: str | None = None) -> None:
         super().__init__()
-        path = path or os.environ.get("KEY_RETRIEVER_STORE__PATH")
-        passphrase = passphrase or os.environ.get("KEY_RETRIEVER_STORE_PASSPHRASE")
+        path = path or os.environ.get(_ENV_PATH)
+        passphrase = passphrase or os.environ.get(_ENV_PASSPHRASE)
         if not path or not passphrase:
             raise KeyringError("the encrypted file store needs a path and a passphrase")
         self.path = Path(path)

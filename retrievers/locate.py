@@ -15,3 +15,16 @@ def clickable(scope: Page | Locator, name: str | re.Pattern[str]) -> Locator:
     for role in _ROLES[1:]:
         found = found.or_(scope.get_by_role(role, name=name))  # type: ignore[arg-type]
     return found.filter(visible=True).first
+
+
+def section_headed(page: Page, heading: str) -> Locator:
+    """The innermost block (section, aside, div…) holding the heading `heading`."""
+    blocks = page.locator("section, aside, article, fieldset, form, div")
+    return blocks.filter(has=page.get_by_role("heading", name=heading)).last
+
+
+def key_shown_in(scope: Locator) -> Locator:
+    """Where a key shows in a block: a (read-only) text box, or plain text that looks like one."""
+    from retrievers.context import KEY_PATTERN
+
+    return scope.get_by_role("textbox").or_(scope.get_by_text(KEY_PATTERN))

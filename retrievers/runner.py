@@ -189,6 +189,12 @@ class Runner:
             raise
         except (PlaywrightError, AssertionError) as exc:
             raise await self._classify(exc, page, ctx, server_errors) from None
+        except Exception as exc:  # a bug in a flow: that account fails, the others go on
+            log.exception("unexpected error in the flow")
+            raise RetrievalError(
+                f"unexpected error ({type(exc).__name__}): please report it",
+                artifact=await self._artifact(page, ctx),
+            ) from None
         finally:
             await context.close()
 

@@ -1,0 +1,121 @@
+"""Shared fixtures: fresh simulated portals per test, configurations, the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sandbox import DEMO_ACCOUNTS, Sandbox
+from tests.secret_service import secret_service_available
+
+FLOW_PORTALS = ("atlas", "ocapiat", "opcoep", "mobilites")
+FAST = (0.0, 0.02)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    sb = Sandbox(latency=FAST)
+    with sb.serve_in_thread(host="127.0.0.1", port=0):
+        yield sb
+
+
+def demo_account(portal: str) -> dict[str, Any]:
+    return next(a for a in DEMO_ACCOUNTS if a["portal"] == portal)
+
+
+@dataclass
+class Setup:
+    """A configuration file for some sandbox accounts, and the environment a run needs."""
+
+    path: Path
+    env: dict[str, str]
+    accounts: list[dict[str, Any]]  # name, portal, username, siret, password
+    folder: Path
+    runs: list[subprocess.CompletedProcess[str]] = field(default_factory=list)
+
+    def account(self, portal: str) -> dict[str, Any]:
+        return next(a for a in self.accounts if a["portal"] == portal)
+
+    def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "retrievers", *args, "--config", str(self.path)],
+            env=self.env, capture_output=True, text=True, timeout=300, input=input,
+        )
+        self.runs.append(done)
+        return done
+
+    def stored_key(self, portal: str) -> str | None:
+        done = self.cli("get", portal, "--account", self.account(portal)["name"])
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    def everything_written(self) -> list[str]:
+        """Every output, log, state row and artifact the tool produced (not the key store)."""
+        texts = [r.stdout + r.stderr for r in self.runs if r.args[3:4] != ["get"]]
+        state = self.folder / "key-retriever.state.sqlite"
+        if state.exists():
+            with sqlite3.connect(state) as db:
+                texts += [repr(row) for row in db.execute("SELECT * FROM accounts")]
+            texts.append(state.read_bytes().decode("latin-1"))
+        for artifact in (self.folder / "artifacts").glob("*"):
+            texts.append(artifact.read_bytes().decode("latin-1"))
+        texts.append(self.path.read_text())
+        return texts
+
+
+@pytest.fixture
+def make_setup(sandbox: Sandbox, tmp_path: Path):
+    def make(
+        portals: tuple[str, ...] = FLOW_PORTALS,
+        backend: str = "file",
+        extra: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None,
+    ) -> Setup:
+        suffix = uuid.uuid4().hex[:6]  # the Secret Service is shared by the tests
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KEY_RETRIEVER_")}
+        env["KEY_RETRIEVER_STORE_PASSPHRASE"] = "correct horse battery staple"
+        accounts, config_accounts = [], []
+        for portal in portals:
+            demo = demo_account(portal)
+            variable = f"PW_{portal.upper()}"
+            env[variable] = (passwords or {}).get(portal, demo["password"])
+            account = {"name": f"cfa-{portal}-{suffix}", "portal": portal,
+                       "username": demo["username"], "password_env": variable}
+            if demo.get("siret"):
+                account["siret"] = demo["siret"]
+            config_accounts.append(account)
+            accounts.append({**account, "password": demo["password"]})
+        config: dict[str, Any] = {
+            "store": {"backend": backend, "path": str(tmp_path / "keys.enc")},
+            "browser": {"executable_path": "/usr/bin/chromium", "step_timeout_seconds": 15},
+            "retry": {"attempts": 2, "wait_seconds": 0.2},
+            "portals": {p: {"base_url": sandbox.base_url(p)} for p in FLOW_PORTALS},
+            "accounts": config_accounts,
+            "artifacts_dir": str(tmp_path / "artifacts"),
+        }
+        for key, value in (extra or {}).items():
+            config[key] = {**config.get(key, {}), **value} if isinstance(value, dict) else value
+        path = tmp_path / "key-retriever.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+        return Setup(path=path, env=env, accounts=accounts, folder=tmp_path)
+
+    return make
+
+
+@pytest.fixture(params=["file", "system"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "system" and not secret_service_available():
+        message = "no unlocked Secret Service: run the tests with scripts/test.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must test the real OS keyring, not skip it
+        pytest.skip(message)
+    return request.param

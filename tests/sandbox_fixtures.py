@@ -1,0 +1,72 @@
+"""Fixtures for the sandbox's own tests: one sandbox for the session, Chromium from Debian.
+
+Loaded by tests/test_sandbox*.py through `pytest_plugins`; conftest.py may load it instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from sandbox import DEMO_ACCOUNTS, Sandbox
+
+SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+FAST = (0.0, 0.02)
+
+# Accounts only these tests touch, so locking one out or generating a first key never depends
+# on which test ran before (the sandbox is shared by the whole session).
+LOCKOUT_ACCOUNTS: dict[str, dict[str, Any]] = {
+    "atlas": {"portal": "atlas", "name": "verrou-atlas", "username": "verrou@cfa-test.fr",
+              "password": "bon-mot-de-passe-1", "siret": "88047261800011",
+              "organisation": "CFA Test Verrou"},
+    "ocapiat": {"portal": "ocapiat", "name": "verrou-ocapiat", "username": "OF99999.001",
+                "password": "bon-mot-de-passe-2", "siret": "88047261800011",
+                "organisation": "CFA Test Verrou"},
+    "opcoep": {"portal": "opcoep", "name": "verrou-opcoep", "username": "cfa.verrou",
+               "password": "bon-mot-de-passe-3", "siret": "88047261800011",
+               "organisation": "CFA Test Verrou"},
+    "mobilites": {"portal": "mobilites", "name": "verrou-mobilites",
+                  "username": "verrou@cfa-test.fr", "password": "bon-mot-de-passe-4",
+                  "siret": "88047261800011", "organisation": "CFA Test Verrou"},
+}
+CSRF_ACCOUNT = {"portal": "atlas", "name": "csrf-atlas", "username": "csrf@cfa-test.fr",
+                "password": "csrf-mot-de-passe", "siret": "88047261800029",
+                "organisation": "CFA Test CSRF"}
+TEST_ACCOUNTS = [*DEMO_ACCOUNTS, *LOCKOUT_ACCOUNTS.values(), CSRF_ACCOUNT]
+
+
+def demo(portal: str) -> dict[str, Any]:
+    return next(a for a in DEMO_ACCOUNTS if a["portal"] == portal)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # Debian's Chromium when present (Playwright's own download is not installed here), and no
+    # background traffic: the sandbox is the only thing these tests should talk to.
+    args = {
+        **browser_type_launch_args,
+        "args": ["--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"],
+    }
+    if SYSTEM_CHROMIUM.exists():
+        args["executable_path"] = str(SYSTEM_CHROMIUM)
+    return args
+
+
+@pytest.fixture(scope="session")
+def shared_sandbox() -> Iterator[Sandbox]:
+    sb = Sandbox(latency=FAST, accounts=TEST_ACCOUNTS)
+    with sb.serve_in_thread(host="127.0.0.1", port=0):
+        yield sb
+
+
+@pytest.fixture
+def consented_page(page: Page, shared_sandbox: Sandbox) -> Page:
+    """A page whose cookie banners were already answered (tests of other things)."""
+    page.context.add_cookies(shared_sandbox.consent_cookies())  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    return page
