@@ -11,7 +11,7 @@ from playwright.async_api import Page
 
 from retrievers.context import FlowContext
 from retrievers.forms import log_in
-from retrievers.locate import clickable, key_shown_in, section_headed
+from retrievers.locate import click_in_menu, clickable, key_shown_in, section_headed
 
 USERNAME = "Compte d'utilisateur"
 LOG_IN = "Connexion"
@@ -35,8 +35,8 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     ctx.step(f"3. menu utilisateur → {SETTINGS}")
     # The user menu is named after the person; it is the header's pop-up menu button.
-    await page.get_by_role("banner").locator("[aria-haspopup]").filter(visible=True).last.click()
-    await clickable(page, SETTINGS).click()
+    user_menu = page.get_by_role("banner").locator("[aria-haspopup]").filter(visible=True).last
+    await click_in_menu(user_menu, clickable(page, SETTINGS))
 
     ctx.step(f"4. {KEY_SECTION}")
     key = await ctx.read_key(key_shown_in(section_headed(page, KEY_SECTION)))

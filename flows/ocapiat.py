@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from retrievers.context import FlowContext
 from retrievers.forms import log_in
-from retrievers.locate import clickable, key_shown_in, section_headed
+from retrievers.locate import click_in_menu, clickable, key_shown_in, section_headed
 from retrievers.state import now
 
 MY_SPACE = "Mon espace Ocapiat"
@@ -38,8 +38,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step(f"2. {MY_SPACE}")
     await clickable(page, MY_SPACE).click()
     ctx.step(f"3. {PROFILE} → {EXTRANET}")
-    await clickable(page, PROFILE).click()
-    await clickable(page, EXTRANET).click()
+    await click_in_menu(clickable(page, PROFILE), clickable(page, EXTRANET))
 
     ctx.step("4. connexion")
     await log_in(

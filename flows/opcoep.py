@@ -20,7 +20,7 @@ from playwright.async_api import Page
 from retrievers.context import KEY_PATTERN, FlowContext
 from retrievers.errors import PageChanged
 from retrievers.forms import log_in
-from retrievers.locate import clickable
+from retrievers.locate import click_in_menu, clickable
 
 ONLINE_SERVICES = "Mes services en ligne"
 CFA_SPACE = "centre de formation d'apprentis – CFA"
@@ -35,8 +35,7 @@ DOWNLOAD = "Télécharger le token de sécurité au format txt"
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step(f"2. {ONLINE_SERVICES} → CFA")
-    await clickable(page, ONLINE_SERVICES).click()
-    await clickable(page, CFA_SPACE).click()
+    await click_in_menu(clickable(page, ONLINE_SERVICES), clickable(page, CFA_SPACE))
 
     ctx.step("3. connexion")
     await log_in(
@@ -47,8 +46,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
         success=clickable(page, MENU),
     )
     ctx.step(f"4. {MENU} → {PAGE}")
-    await clickable(page, MENU).click()
-    await clickable(page, PAGE).click()
+    await click_in_menu(clickable(page, MENU), clickable(page, PAGE))
 
     token_box = page.get_by_label(TOKEN, exact=True)
     expiry_box = page.get_by_label(EXPIRY, exact=True)

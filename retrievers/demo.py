@@ -8,6 +8,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -18,11 +19,13 @@ from retrievers.runner import exit_code
 from sandbox import DEMO_ACCOUNTS, PORTALS, Sandbox
 
 
-def demo_config(sandbox: Sandbox, folder: Path) -> tuple[Path, dict[str, str]]:
-    """A configuration for the demo accounts, and the environment it reads passwords from."""
+def demo_config(
+    sandbox: Sandbox, folder: Path, demo_accounts: list[dict[str, Any]] = DEMO_ACCOUNTS
+) -> tuple[Path, dict[str, str]]:
+    """A configuration for sandbox accounts, and the environment it reads passwords from."""
     env = {"KEY_RETRIEVER_STORE_PASSPHRASE": secrets.token_urlsafe(24)}
     accounts = []
-    for i, demo in enumerate(DEMO_ACCOUNTS):
+    for i, demo in enumerate(demo_accounts):
         variable = f"DEMO_{demo['portal'].upper()}_{i}_PASSWORD"
         env[variable] = demo["password"]
         account = {

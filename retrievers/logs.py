@@ -10,10 +10,10 @@ import structlog
 from retrievers.redact import REDACTOR
 
 
-def configure(*, json: bool | None = None, verbose: bool = False) -> None:
+def configure(*, json: bool | None = None, verbose: bool = False, quiet: bool = False) -> None:
     if json is None:
         json = not sys.stderr.isatty()
-    level = logging.DEBUG if verbose else logging.INFO
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
         if json
@@ -33,11 +33,11 @@ def configure(*, json: bool | None = None, verbose: bool = False) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
-    # Libraries' own logging (asyncio, aiohttp) stays quiet unless asked, and is redacted too.
+    # Libraries' own logging (asyncio, aiohttp, filelock): warnings only, redacted too.
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_redact_record)
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True
+        level=logging.WARNING, handlers=[handler], force=True
     )
 
 

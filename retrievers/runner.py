@@ -72,6 +72,7 @@ class Runner:
     async def run(self, accounts: list[AccountConfig]) -> list[AccountResult]:
         async with async_playwright() as playwright:
             self._playwright = playwright
+            browsers.find_chromium(self.settings.browser, playwright)  # no browser: exit 2 now
             try:
                 return list(await asyncio.gather(*(self._run_account(a) for a in accounts)))
             finally:

@@ -1,0 +1,9 @@
+"""Simulated OPCO portals (Atlas, Ocapiat, OPCO EP, OPCO Mobilités) served on 127.0.0.1.
+
+It imports nothing from `retrievers` or `flows`: it is what they are tested against.
+"""
+
+from .accounts import DEMO_ACCOUNTS, PORTALS
+from .server import DEFAULT_LATENCY, Sandbox
+
+__all__ = ["DEFAULT_LATENCY", "DEMO_ACCOUNTS", "PORTALS", "Sandbox"]

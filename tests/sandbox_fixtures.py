@@ -39,10 +39,6 @@ CSRF_ACCOUNT = {"portal": "atlas", "name": "csrf-atlas", "username": "csrf@cfa-t
 TEST_ACCOUNTS = [*DEMO_ACCOUNTS, *LOCKOUT_ACCOUNTS.values(), CSRF_ACCOUNT]
 
 
-def demo(portal: str) -> dict[str, Any]:
-    return next(a for a in DEMO_ACCOUNTS if a["portal"] == portal)
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     # Debian's Chromium when present (Playwright's own download is not installed here), and no
@@ -62,6 +58,18 @@ def shared_sandbox() -> Iterator[Sandbox]:
     sb = Sandbox(latency=FAST, accounts=TEST_ACCOUNTS)
     with sb.serve_in_thread(host="127.0.0.1", port=0):
         yield sb
+
+
+@pytest.fixture(scope="session")
+def lockout_accounts() -> dict[str, dict[str, Any]]:
+    """Per portal, an account of shared_sandbox meant to be locked out (then unlocked)."""
+    return LOCKOUT_ACCOUNTS
+
+
+@pytest.fixture(scope="session")
+def csrf_account() -> dict[str, Any]:
+    """An Atlas account of shared_sandbox for logging in by hand-made requests."""
+    return CSRF_ACCOUNT
 
 
 @pytest.fixture

@@ -13,16 +13,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from sandbox import PORTALS, Sandbox
-from tests.sandbox_fixtures import CSRF_ACCOUNT, LOCKOUT_ACCOUNTS, demo
+from sandbox import DEMO_ACCOUNTS, PORTALS, Sandbox
+from sandbox.clock import frdate  # dd/mm/yyyy of the day in Paris, as the portals show it
 
+# Fixtures: shared_sandbox, consented_page, lockout_accounts, csrf_account, Chromium's launch.
 pytest_plugins = ["tests.sandbox_fixtures"]
 
-FR_DATE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 
 
-def frdate(moment: datetime) -> str:
-    return moment.strftime("%d/%m/%Y")
+def demo(portal: str) -> dict[str, Any]:
+    return next(a for a in DEMO_ACCOUNTS if a["portal"] == portal)
 
 
 # ----- logging in, per portal ---------------------------------------------------------------
@@ -34,24 +34,27 @@ def login_atlas(page: Page, sb: Sandbox, account: dict[str, Any]) -> None:
 
 
 def submit_login(page: Page, portal: str, username: str, password: str) -> None:
-    """Fill a login form already on screen, by the labels each portal shows."""
+    """Fill a login form already on screen, by the labels each portal shows, and submit it
+    (waiting for the answer: a failed login re-renders the same URL)."""
     if portal == "atlas":
         page.get_by_label("Compte d'utilisateur").fill(username)
         page.get_by_label("Mot de passe", exact=True).fill(password)
-        page.get_by_role("button", name="Connexion").click()
+        submit = page.get_by_role("button", name="Connexion")
     elif portal == "ocapiat":
         page.get_by_label("Votre identifiant (login)").fill(username)
         page.get_by_label("Votre mot de passe").fill(password)
-        page.get_by_role("button", name="Connexion").click()
+        submit = page.get_by_role("button", name="Connexion")
     elif portal == "opcoep":
         # The seed names neither field: find them by type, as the flow will.
         page.locator("input[type=text]").fill(username)
         page.locator("input[type=password]").fill(password)
-        page.get_by_role("button", name="Se connecter").click()
+        submit = page.get_by_role("button", name="Se connecter")
     else:
         page.get_by_label("Adresse e-mail").fill(username)
         page.get_by_label("Mot de passe", exact=True).fill(password)
-        page.get_by_role("button", name="Se connecter").click()
+        submit = page.get_by_role("button", name="Se connecter")
+    with page.expect_navigation():
+        submit.click()
 
 
 def csrf_token(page: Page) -> str:
@@ -96,16 +99,15 @@ def test_cookie_banner_appears_late_and_blocks_clicks_until_accepted(
     expect(page.locator("#cookie-banner")).to_have_count(0)
 
 
-@pytest.mark.parametrize("portal", PORTALS)
-def test_each_portal_has_its_own_banner_wording(page: Page, shared_sandbox: Sandbox,
-                                                portal: str) -> None:
-    title, accept, refuse = BANNERS[portal]
-    page.goto(shared_sandbox.base_url(portal))
-    banner = page.get_by_role("dialog", name=title)
-    expect(banner.get_by_role("button", name=accept, exact=True)).to_be_visible()
-    banner.get_by_role("button", name=refuse, exact=True).click()
-    expect(banner).to_have_count(0)
-    expect(page.locator("html")).to_have_attribute("data-cookie-consent", "refused")
+def test_each_portal_has_its_own_banner_wording(page: Page, shared_sandbox: Sandbox) -> None:
+    for portal in PORTALS:
+        title, accept, refuse = BANNERS[portal]
+        page.goto(shared_sandbox.base_url(portal))
+        banner = page.get_by_role("dialog", name=title)
+        expect(banner.get_by_role("button", name=accept, exact=True)).to_be_visible()
+        banner.get_by_role("button", name=refuse, exact=True).click()
+        expect(banner).to_have_count(0)
+        expect(page.locator("html")).to_have_attribute("data-cookie-consent", "refused")
 
 
 def test_password_eye_makes_the_password_label_ambiguous(consented_page: Page,
@@ -141,35 +143,47 @@ LOGIN_ERRORS = {
 }
 
 
-@pytest.mark.parametrize("portal", PORTALS)
-def test_wrong_password_shows_the_error_and_five_failures_lock_the_account(
-        consented_page: Page, shared_sandbox: Sandbox, portal: str) -> None:
+def test_a_wrong_password_re_renders_the_form_with_the_portal_s_message(
+        consented_page: Page, shared_sandbox: Sandbox,
+        lockout_accounts: dict[str, dict[str, Any]]) -> None:
     page = consented_page
-    account = LOCKOUT_ACCOUNTS[portal]
-    page.goto(shared_sandbox.page_url(portal, "login"))
-    for _ in range(4):
+    for portal in PORTALS:
+        account = lockout_accounts[portal]
+        page.goto(shared_sandbox.page_url(portal, "login"))
         submit_login(page, portal, account["username"], "mauvais-mot-de-passe")
-        message = page.get_by_text(LOGIN_ERRORS[portal])
-        expect(message).to_be_visible()
+        expect(page.get_by_text(LOGIN_ERRORS[portal], exact=True)).to_be_visible()
         if portal in ("atlas", "ocapiat"):
             expect(page.get_by_role("alert")).to_have_text(LOGIN_ERRORS[portal])
         else:  # a plain paragraph, no alert role
             expect(page.get_by_role("alert")).to_have_count(0)
-    submit_login(page, portal, account["username"], "mauvais-mot-de-passe")
-    expect(page.get_by_text(re.compile("^Compte verrouillé"))).to_be_visible()
-    # Locked: even the right password is refused now.
-    submit_login(page, portal, account["username"], account["password"])
-    expect(page.get_by_text(re.compile("^Compte verrouillé"))).to_be_visible()
-    assert page.url == shared_sandbox.page_url(portal, "login")
-    shared_sandbox.unlock(portal, account["username"])
+        shared_sandbox.unlock(portal, account["username"])
+
+
+def test_five_failed_logins_lock_the_account_even_for_the_right_password(
+        consented_page: Page, shared_sandbox: Sandbox,
+        lockout_accounts: dict[str, dict[str, Any]]) -> None:
+    page, account = consented_page, lockout_accounts["atlas"]
+    page.goto(shared_sandbox.base_url("atlas"))
+    try:
+        for _ in range(4):
+            submit_login(page, "atlas", account["username"], "mauvais-mot-de-passe")
+            expect(page.get_by_role("alert")).to_have_text(LOGIN_ERRORS["atlas"])
+        submit_login(page, "atlas", account["username"], "mauvais-mot-de-passe")
+        expect(page.get_by_role("alert")).to_have_text(re.compile("^Compte verrouillé"))
+        submit_login(page, "atlas", account["username"], account["password"])
+        expect(page.get_by_role("alert")).to_have_text(re.compile("^Compte verrouillé"))
+        expect(page).to_have_url(shared_sandbox.base_url("atlas"))
+    finally:
+        shared_sandbox.unlock("atlas", account["username"])
 
 
 def test_posts_without_a_valid_csrf_token_are_refused(consented_page: Page,
-                                                      shared_sandbox: Sandbox) -> None:
+                                                      shared_sandbox: Sandbox,
+                                                      csrf_account: dict[str, Any]) -> None:
     page = consented_page
     login_url = shared_sandbox.page_url("atlas", "login_submit")
     page.goto(shared_sandbox.base_url("atlas"))  # opens an anonymous session
-    form = {"username": CSRF_ACCOUNT["username"], "password": CSRF_ACCOUNT["password"]}
+    form = {"username": csrf_account["username"], "password": csrf_account["password"]}
     assert page.request.post(login_url, form=form).status == 403
     assert page.request.post(login_url, form={**form, "csrf_token": "forged"}).status == 403
     accepted = page.request.post(login_url, form={**form, "csrf_token": csrf_token(page)})
@@ -193,11 +207,11 @@ DEEP_PAGES = {"atlas": "parametres", "ocapiat": "interfacage", "opcoep": "securi
               "mobilites": "cle"}
 
 
-@pytest.mark.parametrize("portal", PORTALS)
 def test_a_deep_url_without_a_session_redirects_to_the_login_page(
-        consented_page: Page, shared_sandbox: Sandbox, portal: str) -> None:
-    consented_page.goto(shared_sandbox.page_url(portal, DEEP_PAGES[portal]))
-    expect(consented_page).to_have_url(shared_sandbox.page_url(portal, "login"))
+        consented_page: Page, shared_sandbox: Sandbox) -> None:
+    for portal in PORTALS:
+        consented_page.goto(shared_sandbox.page_url(portal, DEEP_PAGES[portal]))
+        expect(consented_page).to_have_url(shared_sandbox.page_url(portal, "login"))
 
 
 def test_a_portal_that_is_down_answers_503_with_a_maintenance_page(
@@ -280,7 +294,8 @@ def test_ocapiat_generates_then_shows_the_cfa_key(consented_page: Page,
     submit_login(page, "ocapiat", user, account["password"])
     page.get_by_role("link", name="Interfaçage OCAPIAT").click()
 
-    expect(page.get_by_role("heading", name="INTERFAÇAGE ENTRE VOTRE CFA ET OCAPIAT")).to_be_visible()
+    expect(page.get_by_role("heading",
+                            name="INTERFAÇAGE ENTRE VOTRE CFA ET OCAPIAT")).to_be_visible()
     expect(page.get_by_text(f"Siret : {account['siret']}")).to_be_visible()
     expect(page.get_by_text("Aucune clé CFA n'a encore été générée")).to_be_visible()
     expect(page.get_by_role("button", name="Afficher ma clé CFA")).to_have_count(0)
@@ -305,7 +320,7 @@ def test_ocapiat_generates_then_shows_the_cfa_key(consented_page: Page,
     expires = sb.key_expires_at("ocapiat", user)
     assert expires is not None
     assert timedelta(days=88) < expires - datetime.now(UTC) < timedelta(days=93)
-    expect(page.locator("#cle-expiration-date")).to_have_text(FR_DATE)
+    expect(page.locator("#cle-expiration-date")).to_have_text(frdate(expires))
 
     page.reload()
     expect(key_box).to_be_hidden()
@@ -347,7 +362,7 @@ def test_opcoep_token_is_downloaded_and_regenerated(consented_page: Page,
     assert old and old_expiry
     assert timedelta(days=199) < old_expiry - datetime.now(UTC) < timedelta(days=201)
     expect(token_box).to_have_value(old)
-    expect(expiry_box).to_have_value(old_expiry.strftime("%d/%m/%Y"))
+    expect(expiry_box).to_have_value(frdate(old_expiry))
     assert old not in page.request.get(page.url).text()
 
     download_button = page.get_by_role("button",
@@ -368,8 +383,7 @@ def test_opcoep_token_is_downloaded_and_regenerated(consented_page: Page,
     claims = jwt.decode(new, sb.jwt_secret, algorithms=["HS256"])
     assert claims["sub"] == user
     assert 364 * 86400 <= claims["exp"] - claims["iat"] <= 366 * 86400
-    expect(expiry_box).to_have_value(
-        datetime.fromtimestamp(claims["exp"], UTC).strftime("%d/%m/%Y"))
+    expect(expiry_box).to_have_value(frdate(datetime.fromtimestamp(claims["exp"], UTC)))
     with page.expect_download() as info:
         download_button.click()
     info.value.save_as(saved)

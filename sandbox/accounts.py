@@ -1,0 +1,123 @@
+"""Demo accounts of the simulated portals and the per-account facts the pages display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PORTALS: tuple[str, ...] = ("atlas", "ocapiat", "opcoep", "mobilites")
+
+# One account per portal, shaped like a line of the tool's configuration, so `demo` can build
+# its throw-away config straight from this list.
+DEMO_ACCOUNTS: list[dict[str, Any]] = [
+    {
+        "portal": "atlas",
+        "name": "cfa-demo-atlas",
+        "username": "contact@cfa-numerique-demo.fr",
+        "password": "demo-atlas-2024",
+        "siret": "77568412900015",
+        "organisation": "CFA du Numérique Paris (démo)",
+    },
+    {
+        "portal": "ocapiat",
+        "name": "cfa-demo-ocapiat",
+        "username": "OF45678.001",
+        "password": "demo-ocapiat-2024",
+        "siret": "81234567600017",
+        "organisation": "CFA Agricole du Val de Loire (démo)",
+    },
+    {
+        "portal": "opcoep",
+        "name": "cfa-demo-opcoep",
+        "username": "cfa.metiers.demo",
+        "password": "demo-opcoep-2024",
+        "siret": "84291736100011",
+        "organisation": "CFA Régional des Métiers Méditerranée (démo)",
+    },
+    {
+        "portal": "mobilites",
+        "name": "cfa-demo-mobilites",
+        "username": "dsi@cfa-transports-demo.fr",
+        "password": "demo-mobilites-2024",
+        "siret": "79318245200011",
+        "organisation": "CFA Transports et Logistique (démo)",
+    },
+]
+
+# Establishments besides the configured one: an M-Gestion CFA account can hold several SIRETs,
+# which is what makes its SIRET <select> a real choice. Kept out of DEMO_ACCOUNTS so those dicts
+# keep exactly the configuration's shape.
+_EXTRA_SIRETS: dict[tuple[str, str], list[str]] = {
+    ("mobilites", "dsi@cfa-transports-demo.fr"): ["79318245200029"],
+}
+
+# The person behind each demo login, shown in headers and menus (Atlas names its user menu after
+# them, as the real myAtlas does).
+_PEOPLE: dict[str, tuple[str, str]] = {
+    "atlas": ("Julien", "MAES"),
+    "ocapiat": ("Claire", "DUBOIS"),
+    "opcoep": ("CFAM", "CFAM"),
+    "mobilites": ("Nadia", "BENALI"),
+}
+
+
+@dataclass
+class Account:
+    """One login of one portal, with what its pages show about the organisation."""
+
+    portal: str
+    name: str
+    username: str
+    password: str
+    siret: str | None
+    organisation: str
+    sirets: list[str] = field(default_factory=list)
+    first_name: str = "Camille"
+    last_name: str = "MARTIN"
+    uai: str = "0133527N"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def luhn_ok(digits: str) -> bool:
+    """SIREN and SIRET numbers carry a Luhn checksum."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if i % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def build_accounts(specs: list[dict[str, Any]]) -> list[Account]:
+    """Turn account dicts (DEMO_ACCOUNTS' shape, plus an optional "sirets" list) into Accounts."""
+    accounts = []
+    for spec in specs:
+        portal = spec["portal"]
+        if portal not in PORTALS:
+            raise ValueError(f"unknown sandbox portal {portal!r}; expected one of {PORTALS}")
+        siret = spec.get("siret")
+        sirets = list(spec.get("sirets") or ([siret] if siret else []))
+        if siret and siret not in sirets:
+            sirets.insert(0, siret)
+        for extra in _EXTRA_SIRETS.get((portal, spec["username"]), []):
+            if extra not in sirets:
+                sirets.append(extra)
+        first, last = spec.get("person") or _PEOPLE.get(portal, ("Camille", "MARTIN"))
+        accounts.append(
+            Account(
+                portal=portal,
+                name=spec.get("name") or spec["username"],
+                username=spec["username"],
+                password=spec["password"],
+                siret=siret,
+                organisation=spec.get("organisation") or "CFA",
+                sirets=sirets,
+                first_name=first,
+                last_name=last,
+            )
+        )
+    return accounts

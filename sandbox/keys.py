@@ -1,0 +1,41 @@
+"""Key formats of each portal, shaped like the keys the seed shows."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime, timedelta
+
+import jwt
+
+OPCOEP_TOKEN_LIFETIME = timedelta(days=365)
+MOBILITES_KEY_LIFETIME = timedelta(days=365)
+
+
+def atlas_key() -> str:
+    # 23 random bytes in URL-safe base64 give 31 characters, like "T9epl6tM2uq3s0Cvlyc7craVqg1-AcL".
+    return secrets.token_urlsafe(23)
+
+
+def ocapiat_key() -> str:
+    return secrets.token_hex(20)
+
+
+def mobilites_key() -> str:
+    # Standard base64 (with + and /) of 24 bytes: 32 characters, like the seed's pop-in.
+    return base64.b64encode(secrets.token_bytes(24)).decode("ascii")
+
+
+def opcoep_token(secret: str, subject: str, siret: str | None, issued_at: datetime,
+                 expires_at: datetime) -> str:
+    """A real HS256 JWT; `jti` keeps two tokens minted in the same second different."""
+    claims = {
+        "sub": subject,
+        "iat": int(issued_at.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "jti": secrets.token_hex(8),
+        "iss": "opcoep-portail-cfa",
+    }
+    if siret:
+        claims["siret"] = siret
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,143 @@
+"""Ocapiat: public site > "Mon espace Ocapiat" > "Organisme de formation ou CFA" > PartNet >
+login > tab "Interfaçage OCAPIAT", where the key is shown ("Afficher ma clé CFA", only when one
+exists) or generated ("Générer ma clé CFA", lifetime 1 to 6 months; it replaces the old key).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import clock
+from ..clock import frdate
+from ..state import LoginOutcome
+from ..web import (
+    Handler,
+    PortalContext,
+    PortalSpec,
+    attempt_login,
+    json_body,
+    json_error,
+    login_required,
+)
+
+SPEC = PortalSpec(
+    id="ocapiat",
+    title="OCAPIAT",
+    session_cookie="PARTNET_SESSID",
+    consent_cookie="ocapiat_cookies",
+    consent_title="Ce site utilise des cookies",
+    consent_text=(
+        "OCAPIAT utilise des cookies nécessaires au fonctionnement du site ainsi que des cookies "
+        "de mesure d'audience. Vous pouvez les accepter ou les refuser."
+    ),
+    consent_accept="Accepter",
+    consent_refuse="Refuser",
+    login_page="login",
+)
+
+INVALID_LOGIN = "Identifiant ou mot de passe incorrect."
+LOCKED_LOGIN = (
+    "Compte verrouillé : trop de tentatives de connexion infructueuses. Contactez votre "
+    "direction régionale OCAPIAT pour le débloquer."
+)
+MAX_LIFETIME_MONTHS = 6
+
+# PartNet's tabs: (route name, label). Only "Interfaçage OCAPIAT" has a page of its own.
+TABS = [
+    ("partnet", "Accueil"),
+    ("dossiers", "Mes dossiers"),
+    ("factures", "Mes factures"),
+    ("apprentis", "Mes apprentis"),
+    ("interfacage", "Interfaçage OCAPIAT"),
+    ("compte", "Mon compte"),
+]
+
+
+def setup(portal: PortalContext) -> None:
+    page = login_required(portal)
+    api = login_required(portal, api=True)
+
+    async def home(request: web.Request) -> web.Response:
+        return portal.render(request, "ocapiat/home.html")
+
+    async def espace(request: web.Request) -> web.Response:
+        return portal.render(request, "ocapiat/espace.html")
+
+    async def login(request: web.Request) -> web.Response:
+        if portal.user(request):
+            return portal.redirect("partnet")
+        portal.ensure_session(request)
+        return portal.render(request, "ocapiat/login.html", error=None, username="")
+
+    async def login_submit(request: web.Request) -> web.Response:
+        outcome, username = await attempt_login(portal, request, "login", "motdepasse")
+        if outcome is LoginOutcome.OK:
+            return portal.redirect("partnet")
+        error = LOCKED_LOGIN if outcome is LoginOutcome.LOCKED else INVALID_LOGIN
+        return portal.render(request, "ocapiat/login.html", error=error, username=username)
+
+    async def help_page(request: web.Request) -> web.Response:
+        return portal.render(request, "ocapiat/aide.html")
+
+    def tab_page(name: str, label: str) -> Handler:
+        @page
+        async def handler(request: web.Request) -> web.Response:
+            return portal.render(request, "ocapiat/tab.html", tabs=TABS, current=name,
+                                 label=label)
+
+        return handler
+
+    @page
+    async def interfacage(request: web.Request) -> web.Response:
+        record = portal.state.key_record("ocapiat", portal.user(request) or "")
+        has_key = record is not None and record.is_valid(clock.now())
+        return portal.render(request, "ocapiat/interfacage.html", tabs=TABS,
+                             current="interfacage", has_key=has_key,
+                             max_months=MAX_LIFETIME_MONTHS)
+
+    @api
+    async def show_key(request: web.Request) -> web.Response:
+        record = portal.state.key_record("ocapiat", portal.user(request) or "")
+        if record is None or not record.is_valid(clock.now()):
+            return json_error("Aucune clé CFA valide n'est disponible.", status=404)
+        return web.json_response({"cle": record.value, "expiration": frdate(record.expires_at)})
+
+    @api
+    async def generate_key(request: web.Request) -> web.Response:
+        body = await json_body(request)
+        try:
+            months = int(body.get("duree", ""))
+        except (TypeError, ValueError):
+            months = 0
+        if not 1 <= months <= MAX_LIFETIME_MONTHS:
+            return json_error("La durée de vie de la clé doit être comprise entre 1 et "
+                              f"{MAX_LIFETIME_MONTHS} mois.")
+        username = portal.user(request) or ""
+        now = clock.now()
+        record = portal.state.mint("ocapiat", username, None, clock.add_months(now, months), now)
+        portal.state.store_key("ocapiat", username, None, record, generated_by_user=True)
+        return web.json_response({
+            "cle": record.value,
+            "expiration": frdate(record.expires_at),
+            "duree": months,
+            "message": "Votre nouvelle clé CFA a été générée.",
+        })
+
+    async def logout(request: web.Request) -> web.Response:
+        portal.end_session(request)
+        return portal.redirect("login")
+
+    portal.get(portal.public(), "home", home)
+    portal.get(portal.inner("mon-espace"), "espace", espace)
+    portal.get(portal.inner("partnet/connexion"), "login", login)
+    portal.post(portal.inner("partnet/connexion"), "login_submit", login_submit)
+    portal.get(portal.inner("partnet/aide"), "aide", help_page)
+    for name, label in TABS:
+        if name != "interfacage":
+            path = "partnet/" if name == "partnet" else f"partnet/{name}"
+            portal.get(portal.inner(path), name, tab_page(name, label))
+    portal.get(portal.inner("partnet/interfacage-si"), "interfacage", interfacage)
+    portal.post(portal.inner("partnet/interfacage-si/cle/afficher"), "api_show", show_key)
+    portal.post(portal.inner("partnet/interfacage-si/cle/generer"), "api_generate", generate_key)
+    portal.get(portal.inner("partnet/deconnexion"), "logout", logout)
+

@@ -1,0 +1,134 @@
+"""OPCO EP: public site > "Mes services en ligne" > "centre de formation d'apprentis – CFA" >
+login > menu "Mon cfa" > "Sécurisation des imports de contrat d'apprentissage" > "Génération du
+token"; the token (a JWT with an expiry date) downloads as a .txt from a pictogram button.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..clock import frdate
+from ..state import LoginOutcome
+from ..web import Handler, PortalContext, PortalSpec, attempt_login, login_required
+
+SPEC = PortalSpec(
+    id="opcoep",
+    title="OPCO EP",
+    session_cookie="OPCOEP_CFA_SESSID",
+    consent_cookie="opcoep_tarteaucitron",
+    consent_title="Gestion de vos préférences sur les cookies",
+    consent_text=(
+        "En poursuivant votre navigation, vous acceptez le dépôt de cookies destinés à mesurer "
+        "l'audience du site et à vous proposer des contenus adaptés."
+    ),
+    consent_accept="J'accepte",
+    consent_refuse="Continuer sans accepter",
+    login_page="login",
+)
+
+INVALID_LOGIN = "Identifiant ou mot de passe incorrect."
+LOCKED_LOGIN = (
+    "Compte verrouillé après 5 tentatives de connexion infructueuses. Veuillez contacter "
+    "votre conseiller OPCO EP."
+)
+TOKEN_FILENAME = "token-securite.txt"
+
+# Pages reachable from the CFA portal's menus that the simulation only sketches.
+PLACEHOLDERS = [
+    ("informations", "mon-cfa/informations", "Mes informations"),
+    ("utilisateurs", "mon-cfa/utilisateurs", "Mes utilisateurs"),
+    ("contrats_stockes", "contrats-stockes", "Mes contrats stockés"),
+    ("contrats", "contrats", "Mes contrats"),
+    ("apprentis", "apprentis-sans-contrat", "Mes apprentis sans contrat"),
+]
+
+
+def setup(portal: PortalContext) -> None:
+    page = login_required(portal)
+    api = login_required(portal, api=True)
+
+    async def home(request: web.Request) -> web.Response:
+        return portal.render(request, "opcoep/home.html")
+
+    async def other_space(request: web.Request) -> web.Response:
+        return portal.render(request, "opcoep/info.html")
+
+    async def login(request: web.Request) -> web.Response:
+        if portal.user(request):
+            return portal.redirect("dashboard")
+        portal.ensure_session(request)
+        return portal.render(request, "opcoep/login.html", error=None, username="")
+
+    async def login_submit(request: web.Request) -> web.Response:
+        outcome, username = await attempt_login(portal, request, "j_username", "j_password")
+        if outcome is LoginOutcome.OK:
+            return portal.redirect("dashboard")
+        error = LOCKED_LOGIN if outcome is LoginOutcome.LOCKED else INVALID_LOGIN
+        return portal.render(request, "opcoep/login.html", error=error, username=username)
+
+    async def signup(request: web.Request) -> web.Response:
+        return portal.render(request, "opcoep/inscription.html")
+
+    @page
+    async def dashboard(request: web.Request) -> web.Response:
+        return portal.render(request, "opcoep/dashboard.html")
+
+    def placeholder(title: str) -> Handler:
+        @page
+        async def handler(request: web.Request) -> web.Response:
+            return portal.render(request, "opcoep/placeholder.html", title=title)
+
+        return handler
+
+    @page
+    async def securisation(request: web.Request) -> web.Response:
+        return portal.render(request, "opcoep/securisation.html")
+
+    def token_payload(username: str) -> dict[str, str]:
+        record = portal.state.key_record("opcoep", username)
+        if record is None:
+            return {"token": "", "expiration": ""}
+        return {"token": record.value, "expiration": frdate(record.expires_at)}
+
+    @api
+    async def api_token(request: web.Request) -> web.Response:
+        return web.json_response(token_payload(portal.user(request) or ""))
+
+    @api
+    async def api_generate(request: web.Request) -> web.Response:
+        username = portal.user(request) or ""
+        record = portal.state.mint("opcoep", username, None, None)
+        portal.state.store_key("opcoep", username, None, record, generated_by_user=True)
+        return web.json_response({**token_payload(username),
+                                  "message": "Le token de sécurité a été généré avec succès."})
+
+    @page
+    async def token_txt(request: web.Request) -> web.Response:
+        record = portal.state.key_record("opcoep", portal.user(request) or "")
+        if record is None:
+            return web.Response(status=404, text="Aucun token de sécurité n'a été généré.")
+        return web.Response(
+            body=record.value.encode("ascii"),
+            content_type="text/plain",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{TOKEN_FILENAME}"'},
+        )
+
+    async def logout(request: web.Request) -> web.Response:
+        portal.end_session(request)
+        return portal.redirect("login")
+
+    portal.get(portal.public(), "home", home)
+    portal.get(portal.inner("services/espace"), "info", other_space)
+    portal.get(portal.inner("cfa/connexion"), "login", login)
+    portal.post(portal.inner("cfa/connexion"), "login_submit", login_submit)
+    portal.get(portal.inner("cfa/inscription"), "inscription", signup)
+    portal.get(portal.inner("cfa/"), "dashboard", dashboard)
+    for name, path, title in PLACEHOLDERS:
+        portal.get(portal.inner(f"cfa/{path}"), name, placeholder(title))
+    portal.get(portal.inner("cfa/mon-cfa/securisation-imports"), "securisation", securisation)
+    portal.get(portal.inner("cfa/api/securisation/token"), "api_token", api_token)
+    portal.post(portal.inner("cfa/api/securisation/token"), "api_generate", api_generate)
+    portal.get(portal.inner(f"cfa/mon-cfa/securisation-imports/{TOKEN_FILENAME}"), "token_txt",
+               token_txt)
+    portal.get(portal.inner("cfa/deconnexion"), "logout", logout)

@@ -1,0 +1,212 @@
+"""The Sandbox: one aiohttp server carrying the four simulated portals, and its test hooks."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from . import clock
+from .accounts import DEMO_ACCOUNTS, PORTALS, Account, build_accounts
+from .middleware import make_middleware
+from .portals import MODULES
+from .state import KeyRecord, SandboxState
+from .web import STATIC_DIR, PortalContext, make_environment
+
+DEFAULT_LATENCY = (0.08, 0.35)
+
+
+class Sandbox:
+    """Simulated OPCO portals with their state held in this instance (fresh per instance)."""
+
+    def __init__(self, latency: tuple[float, float] = DEFAULT_LATENCY,
+                 accounts: list[dict[str, Any]] | None = None) -> None:
+        # Mutable on purpose: a test may slow the portals down for one step.
+        self.latency = latency
+        self.accounts: list[Account] = build_accounts(
+            DEMO_ACCOUNTS if accounts is None else accounts)
+        self._state = SandboxState(self.accounts)
+        self._env = make_environment()
+        self._contexts: dict[str, PortalContext] = {}
+        self._runner: web.AppRunner | None = None
+        self._address: tuple[str, int] | None = None
+
+    # ----- serving ------------------------------------------------------------------------
+
+    def _build_app(self) -> web.Application:
+        contexts: dict[str, PortalContext] = {}
+        app = web.Application(middlewares=[make_middleware(lambda: self.latency, contexts)])
+        for portal in PORTALS:
+            module = MODULES[portal]
+            context = PortalContext(module.SPEC, self._state, app, self._env, lambda: self.latency)
+            module.setup(context)
+            app.router.add_static(f"/{portal}/assets/", STATIC_DIR)
+            contexts[portal] = context
+        app.router.add_get("/", self._index)
+        self._contexts = contexts
+        return app
+
+    async def _index(self, request: web.Request) -> web.Response:
+        html = self._env.get_template("index.html").render(
+            portals=[(p, MODULES[p].SPEC.title, f"/{p}/") for p in PORTALS],
+            accounts=self.accounts)
+        return web.Response(text=html, content_type="text/html")
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Serve on the running loop; returns once listening (port 0 picks a free port)."""
+        if self._runner is not None:
+            raise RuntimeError("this sandbox is already serving")
+        # A short shutdown grace: browsers keep idle keep-alive connections open.
+        runner = web.AppRunner(self._build_app(), access_log=None, handle_signals=False,
+                               shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        self._runner = runner
+        bound_port = runner.addresses[0][1]
+        # Listening on every interface still means the URLs to hand out are the loopback ones.
+        self._address = ("127.0.0.1" if host in ("0.0.0.0", "", "::") else host, bound_port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            self._address = None
+            await runner.cleanup()
+
+    @contextmanager
+    def serve_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[Sandbox]:
+        """Serve from a background thread with its own loop, for sync tests and scripts."""
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self.start(host, port))
+            except BaseException as exc:
+                failure.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(self.stop())
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
+
+        thread = threading.Thread(target=run, name="key-retriever-sandbox", daemon=True)
+        thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        try:
+            yield self
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
+
+    # ----- addresses ----------------------------------------------------------------------
+
+    @property
+    def root_url(self) -> str:
+        if self._address is None:
+            raise RuntimeError("the sandbox is not serving; call start() or serve_in_thread()")
+        host, port = self._address
+        return f"http://{host}:{port}/"
+
+    def base_url(self, portal: str) -> str:
+        """Where the seed's procedure starts (the tool's base_url for this portal)."""
+        self._check_portal(portal)
+        return f"{self.root_url}{portal}/"
+
+    def page_url(self, portal: str, page: str) -> str:
+        """Deep URL of a page by its route name, for tests only: a flow must click its way.
+
+        Route names: atlas login, login_submit, espaces, home, parametres, api_key, logout;
+        ocapiat home, espace, login, login_submit, partnet, interfacage, api_show, api_generate;
+        opcoep home, login, login_submit, dashboard, securisation, api_token, api_generate,
+        token_txt; mobilites home, mgestion, login, login_submit, home_cfa, cle, api_generate.
+        """
+        self._check_portal(portal)
+        if not self._contexts or self._address is None:
+            raise RuntimeError("the sandbox is not serving")
+        return self.root_url.rstrip("/") + self._contexts[portal].url(page)
+
+    def consent_cookies(self) -> list[dict[str, str]]:
+        """Playwright cookies answering every portal's cookie banner (to skip it in tests)."""
+        return [{"name": MODULES[p].SPEC.consent_cookie, "value": "refused",
+                 "url": self.base_url(p)} for p in PORTALS]
+
+    # ----- keys and switches --------------------------------------------------------------
+
+    def current_key(self, portal: str, username: str, siret: str | None = None) -> str | None:
+        """The portal's current valid key, or None (none yet, or expired)."""
+        self._check_portal(portal)
+        record = self._state.key_record(portal, username, siret)
+        return record.value if record and record.is_valid(clock.now()) else None
+
+    def key_expires_at(self, portal: str, username: str,
+                       siret: str | None = None) -> datetime | None:
+        self._check_portal(portal)
+        record = self._state.key_record(portal, username, siret)
+        return record.expires_at if record else None
+
+    def generation_count(self, portal: str, username: str, siret: str | None = None) -> int:
+        """How many keys were generated through the portal's pages."""
+        self._check_portal(portal)
+        return self._state.generation_count(portal, username, siret)
+
+    def rotate_key(self, portal: str, username: str, siret: str | None = None) -> str:
+        """A change made by the portal itself (myAtlas regenerates its key on its own)."""
+        self._check_portal(portal)
+        old = self._state.key_record(portal, username, siret)
+        expires_at = None
+        if old is not None and old.expires_at is not None:
+            expires_at = clock.now() + (old.expires_at - old.created_at)
+        record = self._state.mint(portal, username, siret, expires_at)
+        self._state.store_key(portal, username, siret, record, generated_by_user=False)
+        return record.value
+
+    def set_key(self, portal: str, username: str, key: str | None,
+                expires_at: datetime | None, siret: str | None = None) -> str:
+        """Preset the portal's key; key None mints one in the portal's format (an OPCO EP
+        token signed with that expiry, for instance)."""
+        self._check_portal(portal)
+        if key is None:
+            record = self._state.mint(portal, username, siret, expires_at)
+        else:
+            record = KeyRecord(value=key, created_at=clock.now(), expires_at=expires_at)
+        self._state.store_key(portal, username, siret, record, generated_by_user=False)
+        return record.value
+
+    def set_down(self, portal: str, down: bool = True) -> None:
+        """Every request of that portal answers 503 with a maintenance page while down."""
+        self._check_portal(portal)
+        with self._state.lock:
+            self._state.portals[portal].down = down
+
+    def unlock(self, portal: str, username: str) -> None:
+        """Clear the failed-login counter of a locked account."""
+        self._check_portal(portal)
+        self._state.unlock(portal, username)
+
+    @property
+    def jwt_secret(self) -> str:
+        """The key OPCO EP signs its tokens with (to verify them in tests)."""
+        return self._state.jwt_secret
+
+    @staticmethod
+    def _check_portal(portal: str) -> None:
+        if portal not in PORTALS:
+            raise ValueError(f"unknown sandbox portal {portal!r}; expected one of {PORTALS}")
+
+
+__all__ = ["DEFAULT_LATENCY", "Sandbox"]

@@ -1,0 +1,186 @@
+"""Server-side state of the simulated portals: accounts, keys, sessions, lockouts, switches.
+
+Everything lives in memory and belongs to one Sandbox instance, so every test session starts
+fresh. Handlers run on the server's loop while tests call the Sandbox from their own thread,
+hence the lock around every mutation.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+from . import clock, keys
+from .accounts import PORTALS, Account
+
+MAX_FAILED_LOGINS = 5
+SESSION_IDLE_SECONDS = 30 * 60
+
+
+@dataclass
+class KeyRecord:
+    value: str
+    created_at: datetime
+    expires_at: datetime | None
+
+    def is_valid(self, at: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > at
+
+
+@dataclass
+class Session:
+    id: str
+    csrf_token: str
+    username: str | None = None
+    last_seen: float = field(default_factory=time.monotonic)
+
+
+class LoginOutcome(Enum):
+    OK = "ok"
+    INVALID = "invalid"
+    LOCKED = "locked"
+
+
+class PortalState:
+    """One portal's accounts, keys (per account and SIRET), sessions and switches."""
+
+    def __init__(self, portal: str, accounts: list[Account]) -> None:
+        self.portal = portal
+        self.accounts = {account.username: account for account in accounts}
+        self.keys: dict[tuple[str, str | None], KeyRecord] = {}
+        self.generations: Counter[tuple[str, str | None]] = Counter()
+        self.failed_logins: Counter[str] = Counter()
+        self.sessions: dict[str, Session] = {}
+        self.down = False
+
+    def account(self, username: str) -> Account:
+        try:
+            return self.accounts[username]
+        except KeyError:
+            raise KeyError(f"no {self.portal} sandbox account {username!r}") from None
+
+
+class SandboxState:
+    def __init__(self, accounts: list[Account]) -> None:
+        self.lock = threading.RLock()
+        # Signs the OPCO EP tokens; per instance so tokens of two sandboxes never verify across.
+        self.jwt_secret = secrets.token_urlsafe(32)
+        self.portals = {
+            portal: PortalState(portal, [a for a in accounts if a.portal == portal])
+            for portal in PORTALS
+        }
+        for account in accounts:
+            self._seed_initial_key(account)
+
+    # ----- keys ---------------------------------------------------------------------------
+
+    def key_slot(self, portal: str, username: str, siret: str | None) -> tuple[str, str | None]:
+        """Only Mobilités keeps one key per establishment; the others one key per account."""
+        account = self.portals[portal].account(username)
+        if portal != "mobilites":
+            return (username, None)
+        siret = siret or account.siret
+        if siret not in account.sirets:
+            raise KeyError(f"SIRET {siret!r} is not an establishment of {username!r}")
+        return (username, siret)
+
+    def key_record(self, portal: str, username: str, siret: str | None = None) -> KeyRecord | None:
+        with self.lock:
+            return self.portals[portal].keys.get(self.key_slot(portal, username, siret))
+
+    def store_key(self, portal: str, username: str, siret: str | None, record: KeyRecord,
+                  *, generated_by_user: bool) -> None:
+        """Replacing the record is what invalidates the previous key."""
+        with self.lock:
+            slot = self.key_slot(portal, username, siret)
+            self.portals[portal].keys[slot] = record
+            if generated_by_user:
+                self.portals[portal].generations[slot] += 1
+
+    def generation_count(self, portal: str, username: str, siret: str | None = None) -> int:
+        with self.lock:
+            return self.portals[portal].generations[self.key_slot(portal, username, siret)]
+
+    def mint(self, portal: str, username: str, siret: str | None,
+             expires_at: datetime | None, issued_at: datetime | None = None) -> KeyRecord:
+        """A new key in the portal's own format."""
+        account = self.portals[portal].account(username)
+        issued_at = issued_at or clock.now()
+        if portal == "atlas":
+            value = keys.atlas_key()
+        elif portal == "ocapiat":
+            value = keys.ocapiat_key()
+        elif portal == "mobilites":
+            value = keys.mobilites_key()
+        else:
+            expires_at = expires_at or issued_at + keys.OPCOEP_TOKEN_LIFETIME
+            value = keys.opcoep_token(self.jwt_secret, account.username, account.siret,
+                                      issued_at, expires_at)
+        return KeyRecord(value=value, created_at=issued_at, expires_at=expires_at)
+
+    def _seed_initial_key(self, account: Account) -> None:
+        # The starting point the demo tells a story from: Atlas made its key when the account was
+        # created, the OPCO EP token has about 200 days left, Ocapiat and Mobilités have none yet.
+        now = clock.now()
+        if account.portal == "atlas":
+            record = self.mint("atlas", account.username, None, None, now - timedelta(days=90))
+        elif account.portal == "opcoep":
+            issued = now - timedelta(days=165)
+            record = self.mint("opcoep", account.username, None,
+                               issued + keys.OPCOEP_TOKEN_LIFETIME, issued)
+        else:
+            return
+        self.store_key(account.portal, account.username, None, record, generated_by_user=False)
+
+    # ----- logins and sessions ------------------------------------------------------------
+
+    def check_login(self, portal: str, username: str, password: str) -> LoginOutcome:
+        """Five wrong passwords in a row lock the account, like the real portals do."""
+        with self.lock:
+            state = self.portals[portal]
+            account = state.accounts.get(username)
+            if account is None:
+                return LoginOutcome.INVALID
+            if state.failed_logins[username] >= MAX_FAILED_LOGINS:
+                return LoginOutcome.LOCKED
+            if not secrets.compare_digest(account.password.encode(), password.encode()):
+                state.failed_logins[username] += 1
+                if state.failed_logins[username] >= MAX_FAILED_LOGINS:
+                    return LoginOutcome.LOCKED
+                return LoginOutcome.INVALID
+            state.failed_logins[username] = 0
+            return LoginOutcome.OK
+
+    def unlock(self, portal: str, username: str) -> None:
+        with self.lock:
+            self.portals[portal].failed_logins[username] = 0
+
+    def new_session(self, portal: str, username: str | None = None) -> Session:
+        session = Session(id=secrets.token_urlsafe(24), csrf_token=secrets.token_urlsafe(24),
+                          username=username)
+        with self.lock:
+            self.portals[portal].sessions[session.id] = session
+        return session
+
+    def get_session(self, portal: str, session_id: str | None) -> Session | None:
+        if not session_id:
+            return None
+        with self.lock:
+            sessions = self.portals[portal].sessions
+            session = sessions.get(session_id)
+            if session is None:
+                return None
+            if time.monotonic() - session.last_seen > SESSION_IDLE_SECONDS:
+                del sessions[session_id]
+                return None
+            session.last_seen = time.monotonic()
+            return session
+
+    def drop_session(self, portal: str, session_id: str) -> None:
+        with self.lock:
+            self.portals[portal].sessions.pop(session_id, None)

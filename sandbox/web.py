@@ -1,0 +1,221 @@
+"""What every portal module builds on: its spec, routes, sessions, login and rendering."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from .clock import frdate
+from .state import LoginOutcome, SandboxState, Session
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _request_key(name: str, kind: type) -> Any:
+    # Typed request keys exist from aiohttp 3.12; older versions take plain strings.
+    factory = getattr(web, "RequestKey", None)
+    return factory(name, kind) if factory else name
+
+
+SESSION = _request_key("sandbox_session", object)  # the visitor's Session, or None
+NEW_SESSION = _request_key("sandbox_new_session", object)  # a Session whose cookie to set
+CLEAR_SESSION = _request_key("sandbox_clear_session", bool)
+
+
+@dataclass(frozen=True)
+class PortalSpec:
+    """The fixed facts of one portal: its names, cookies and cookie-banner wording."""
+
+    id: str
+    title: str
+    session_cookie: str
+    consent_cookie: str
+    consent_title: str
+    consent_text: str
+    consent_accept: str
+    consent_refuse: str
+    login_page: str  # route name (without the portal prefix) of the page a lost session lands on
+
+
+class PortalContext:
+    """What a portal module's handlers need: its spec, the shared state and URL/render helpers."""
+
+    def __init__(self, spec: PortalSpec, state: SandboxState, app: web.Application,
+                 env: jinja2.Environment, latency: Callable[[], tuple[float, float]]) -> None:
+        self.spec = spec
+        self.latency = latency
+        self.id = spec.id
+        self.state = state
+        self.app = app
+        self.env = env
+        # Inner pages live under a random segment drawn per sandbox instance, so a flow cannot
+        # jump to a deep URL: it has to click through, as on the real portal.
+        self.slug = secrets.token_hex(5)
+
+    # ----- routes and URLs ----------------------------------------------------------------
+
+    def public(self, path: str = "") -> str:
+        return f"/{self.id}/{path}"
+
+    def inner(self, path: str) -> str:
+        return f"/{self.id}/{self.slug}/{path}"
+
+    def get(self, path: str, name: str, handler: Handler) -> None:
+        self.app.router.add_get(path, handler, name=f"{self.id}.{name}")
+
+    def post(self, path: str, name: str, handler: Handler) -> None:
+        self.app.router.add_post(path, handler, name=f"{self.id}.{name}")
+
+    def url(self, name: str) -> str:
+        return str(self.app.router[f"{self.id}.{name}"].url_for())
+
+    def asset(self, filename: str) -> str:
+        return f"/{self.id}/assets/{filename}"
+
+    async def think(self) -> None:
+        """Extra server-side work time (generating a key takes a moment on real portals)."""
+        low, high = self.latency()
+        if high > 0:
+            await asyncio.sleep(random.uniform(low, high))
+
+    # ----- sessions -----------------------------------------------------------------------
+
+    def session(self, request: web.Request) -> Session | None:
+        return request.get(SESSION)
+
+    def ensure_session(self, request: web.Request) -> Session:
+        """An anonymous session, so the login form can carry a CSRF token."""
+        session = self.session(request)
+        if session is None:
+            session = self.state.new_session(self.id)
+            request[SESSION] = session
+            request[NEW_SESSION] = session
+        return session
+
+    def start_user_session(self, request: web.Request, username: str) -> Session:
+        # A fresh id (and CSRF token) at login, so a session id seen before login is worthless.
+        old = self.session(request)
+        if old is not None:
+            self.state.drop_session(self.id, old.id)
+        session = self.state.new_session(self.id, username)
+        request[SESSION] = session
+        request[NEW_SESSION] = session
+        return session
+
+    def end_session(self, request: web.Request) -> None:
+        old = self.session(request)
+        if old is not None:
+            self.state.drop_session(self.id, old.id)
+        request[SESSION] = None
+        request[CLEAR_SESSION] = True
+
+    def user(self, request: web.Request) -> str | None:
+        session = self.session(request)
+        return session.username if session else None
+
+    # ----- responses ----------------------------------------------------------------------
+
+    def render(self, request: web.Request, template: str, status: int = 200,
+               **context: Any) -> web.Response:
+        session = self.session(request)
+        username = session.username if session else None
+        account = self.state.portals[self.id].accounts.get(username) if username else None
+        html = self.env.get_template(template).render(
+            portal=self.spec,
+            url=self.url,
+            asset=self.asset,
+            csrf_token=session.csrf_token if session else "",
+            csrf_field=CSRF_FIELD,
+            account=account,
+            page_config=_page_config(self.spec),
+            **context,
+        )
+        return web.Response(text=html, status=status, content_type="text/html")
+
+    def redirect(self, name: str) -> web.Response:
+        # Returned, not raised: the middleware must still be able to set the session cookie.
+        return web.Response(status=302, headers={"Location": self.url(name)})
+
+
+def _page_config(spec: PortalSpec) -> dict[str, Any]:
+    """Read by static/sandbox.js; the cookie banner's wording differs per portal."""
+    return {
+        "portal": spec.id,
+        "consent": {
+            "cookie": spec.consent_cookie,
+            "path": f"/{spec.id}/",
+            "title": spec.consent_title,
+            "text": spec.consent_text,
+            "accept": spec.consent_accept,
+            "refuse": spec.consent_refuse,
+        },
+    }
+
+
+def login_required(portal: PortalContext, *, api: bool = False) -> Callable[[Handler], Handler]:
+    """Inner pages send a visitor without a session to the portal's login page."""
+
+    def decorate(handler: Handler) -> Handler:
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            if portal.user(request) is None:
+                if api:
+                    return web.json_response(
+                        {"error": "Votre session a expiré. Veuillez vous reconnecter."},
+                        status=401)
+                return portal.redirect(portal.spec.login_page)
+            return await handler(request)
+
+        return wrapped
+
+    return decorate
+
+
+async def attempt_login(portal: PortalContext, request: web.Request, user_field: str,
+                        password_field: str) -> tuple[LoginOutcome, str]:
+    """Check a posted login form; on success the visitor gets a fresh authenticated session."""
+    form = await request.post()
+    username = str(form.get(user_field, "")).strip()
+    password = str(form.get(password_field, ""))
+    outcome = portal.state.check_login(portal.id, username, password)
+    if outcome is LoginOutcome.OK:
+        portal.start_user_session(request, username)
+    return outcome, username
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The posted JSON object, or {} when the body is not one (the handler then says what is
+    missing)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def json_error(message: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def make_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["frdate"] = frdate
+    return env
