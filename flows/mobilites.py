@@ -47,6 +47,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     generate = page.get_by_role("button", name=GENERATE)
     await generate.wait_for()
+    await page.wait_for_load_state()  # the button does nothing until the page's script has run
     if ctx.siret:
         ctx.step(f"13. SIRET {ctx.siret}")
         siret = page.get_by_label(SIRET)

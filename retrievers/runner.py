@@ -82,14 +82,22 @@ class Runner:
     async def _get_browser(self, playwright: Playwright) -> Browser:
         async with self._browser_lock:  # launched once, and only if some account needs it
             if self._browser is None:
-                self._browser = await browsers.launch(
-                    playwright, self.settings.browser, headed=self.headed
-                )
+                try:
+                    self._browser = await browsers.launch(
+                        playwright, self.settings.browser, headed=self.headed
+                    )
+                except PlaywrightError as exc:
+                    hint = " (--headed needs a display: is DISPLAY set?)" if self.headed else ""
+                    first_line = str(exc).strip().splitlines()[0]
+                    raise RetrievalError(f"Chromium could not start{hint}: {first_line}") from None
             return self._browser
 
     async def _run_account(self, account: AccountConfig) -> AccountResult:
         with structlog.contextvars.bound_contextvars(portal=account.portal, account=account.name):
-            result = await self._attempt_account(account)
+            try:
+                result = await self._attempt_account(account)
+            except RetrievalError as exc:  # e.g. the store failed before the flow started
+                result = self._result(account, exc.outcome, REDACTOR(exc.message))
             self.state.record_outcome(account.portal, account.name, result.outcome, result.message)
             level = "info" if not result.outcome.failed else "error"
             getattr(log, level)("account done", outcome=str(result.outcome), message=result.message)
@@ -99,6 +107,7 @@ class Runner:
     async def _attempt_account(self, account: AccountConfig) -> AccountResult:
         portal = PORTALS[account.portal]
         stored = self.state.get(account.portal, account.name)
+        self.store.get_key(account.portal, account.name)  # the redactor learns the current key
         if not portal.automated:
             return self._result(
                 account,

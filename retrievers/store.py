@@ -43,10 +43,12 @@ class KeyStore:
                 )
             REDACTOR.add(passphrase)
             assert config.path is not None  # checked when the configuration loaded
-            return cls(
-                EncryptedFileKeyring(config.path, passphrase),
-                f"encrypted file {config.path} (store.backend: file)",
-            )
+            backend = EncryptedFileKeyring(config.path, passphrase)
+            try:
+                backend.get_password("key-retriever:check", "passphrase")  # decrypts the file
+            except KeyringError as exc:
+                raise ConfigError([("store.path", str(exc))]) from None
+            return cls(backend, f"encrypted file {config.path} (store.backend: file)")
         backend = keyring.get_keyring()
         if isinstance(backend, fail.Keyring) or (
             isinstance(backend, chainer.ChainerBackend) and not backend.backends

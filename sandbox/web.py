@@ -195,6 +195,51 @@ async def attempt_login(portal: PortalContext, request: web.Request, user_field:
     return outcome, username
 
 
+def template_page(portal: PortalContext, template: str, **context: Any) -> Handler:
+    """A page that only renders its template; wrap it in login_required for an inner page."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return portal.render(request, template, **context)
+
+    return handler
+
+
+def login_handlers(portal: PortalContext, template: str, *, user_field: str,
+                   password_field: str, landing: str, invalid: str,
+                   locked: str) -> tuple[Handler, Handler]:
+    """The login page and the handler its form posts to.
+
+    Every portal's login works the same way; only the template, the form's field names, the
+    route a logged-in visitor lands on and the wording of the two errors differ.
+    """
+
+    async def login(request: web.Request) -> web.Response:
+        if portal.user(request):
+            return portal.redirect(landing)
+        portal.ensure_session(request)  # so the form can carry a CSRF token
+        return portal.render(request, template, error=None, username="")
+
+    async def login_submit(request: web.Request) -> web.Response:
+        outcome, username = await attempt_login(portal, request, user_field, password_field)
+        if outcome is LoginOutcome.OK:
+            return portal.redirect(landing)
+        error = locked if outcome is LoginOutcome.LOCKED else invalid
+        # The form comes back with the user name kept, as on the real portals.
+        return portal.render(request, template, error=error, username=username)
+
+    return login, login_submit
+
+
+def logout_handler(portal: PortalContext) -> Handler:
+    """Ends the session and lands where a lost session does: the login page."""
+
+    async def logout(request: web.Request) -> web.Response:
+        portal.end_session(request)
+        return portal.redirect(portal.spec.login_page)
+
+    return logout
+
+
 async def json_body(request: web.Request) -> dict[str, Any]:
     """The posted JSON object, or {} when the body is not one (the handler then says what is
     missing)."""

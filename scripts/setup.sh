@@ -13,6 +13,9 @@ if [[ "${1:-}" == "--test" ]]; then
     extras="[test]"
 fi
 
+# Debian's own python3 needs python3-venv for `python3 -m venv`.
+python3 -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
+
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

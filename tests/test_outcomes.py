@@ -131,3 +131,26 @@ def test_demo_retrieves_four_keys() -> None:
     assert done.stdout.count(" ok ") >= 4
     for portal in ("atlas", "ocapiat", "opcoep", "mobilites"):
         assert portal in done.stdout
+
+
+def test_portal_without_automated_flow_needs_a_person(make_setup) -> None:
+    setup = make_setup(portals=("atlas",))
+    setup.path.write_text(setup.path.read_text().replace("portal: atlas", "portal: akto"))
+
+    done = setup.cli("run")
+
+    assert done.returncode == 3
+    assert "action_needed" in done.stdout and "AKTO" in done.stdout
+    assert "browser started" not in done.stderr  # nothing to drive: no browser launched
+
+
+def test_wrong_store_passphrase_is_reported_before_anything(sandbox: Sandbox, make_setup) -> None:
+    setup = make_setup(portals=("atlas",))
+    assert setup.cli("run").returncode == 0
+    setup.env["KEY_RETRIEVER_STORE_PASSPHRASE"] = "not the passphrase"
+
+    done = setup.cli("run")
+
+    assert done.returncode == 2
+    assert "store.path" in done.stderr and "wrong KEY_RETRIEVER_STORE_PASSPHRASE" in done.stderr
+    assert "browser started" not in done.stderr

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..state import LoginOutcome
-from ..web import PortalContext, PortalSpec, attempt_login, login_required
+from ..web import (
+    PortalContext,
+    PortalSpec,
+    login_handlers,
+    login_required,
+    logout_handler,
+    template_page,
+)
 
 SPEC = PortalSpec(
     id="atlas",
@@ -38,46 +44,18 @@ def setup(portal: PortalContext) -> None:
     page = login_required(portal)
     api = login_required(portal, api=True)
 
-    async def login(request: web.Request) -> web.Response:
-        if portal.user(request):
-            return portal.redirect("espaces")
-        portal.ensure_session(request)
-        return portal.render(request, "atlas/login.html", error=None, username="")
-
-    async def login_submit(request: web.Request) -> web.Response:
-        outcome, username = await attempt_login(portal, request, "username", "password")
-        if outcome is LoginOutcome.OK:
-            return portal.redirect("espaces")
-        error = LOCKED_LOGIN if outcome is LoginOutcome.LOCKED else INVALID_LOGIN
-        return portal.render(request, "atlas/login.html", error=error, username=username)
-
-    async def info(request: web.Request, title: str, text: str) -> web.Response:
-        return portal.render(request, "atlas/info.html", title=title, text=text)
-
-    async def signup(request: web.Request) -> web.Response:
-        return await info(request, "Créer un compte",
-                          "La création de compte myAtlas est fermée dans cet environnement "
-                          "de démonstration.")
-
-    async def forgot(request: web.Request) -> web.Response:
-        return await info(request, "Mot de passe oublié",
-                          "Un lien de réinitialisation vous sera envoyé par e-mail.")
-
-    @page
-    async def espaces(request: web.Request) -> web.Response:
-        return portal.render(request, "atlas/espaces.html")
-
-    @page
-    async def entreprise(request: web.Request) -> web.Response:
-        return portal.render(request, "atlas/entreprise.html")
-
-    @page
-    async def home(request: web.Request) -> web.Response:
-        return portal.render(request, "atlas/home.html")
-
-    @page
-    async def profil(request: web.Request) -> web.Response:
-        return portal.render(request, "atlas/profil.html")
+    login, login_submit = login_handlers(
+        portal, "atlas/login.html", user_field="username", password_field="password",
+        landing="espaces", invalid=INVALID_LOGIN, locked=LOCKED_LOGIN)
+    signup = template_page(portal, "atlas/info.html", title="Créer un compte",
+                           text="La création de compte myAtlas est fermée dans cet "
+                                "environnement de démonstration.")
+    forgot = template_page(portal, "atlas/info.html", title="Mot de passe oublié",
+                           text="Un lien de réinitialisation vous sera envoyé par e-mail.")
+    espaces = page(template_page(portal, "atlas/espaces.html"))
+    entreprise = page(template_page(portal, "atlas/entreprise.html"))
+    home = page(template_page(portal, "atlas/home.html"))
+    profil = page(template_page(portal, "atlas/profil.html"))
 
     @page
     async def parametres(request: web.Request) -> web.Response:
@@ -96,10 +74,6 @@ def setup(portal: PortalContext) -> None:
         record = portal.state.key_record("atlas", portal.user(request) or "")
         return web.json_response({"cleCfa": record.value if record else ""})
 
-    async def logout(request: web.Request) -> web.Response:
-        portal.end_session(request)
-        return portal.redirect("login")
-
     portal.get(portal.public(), "login", login)
     portal.post(portal.public(), "login_submit", login_submit)
     portal.get(portal.inner("compte/creer"), "signup", signup)
@@ -112,4 +86,4 @@ def setup(portal: PortalContext) -> None:
     portal.post(portal.inner("prestataire/mes-parametres/abonnements"), "subscriptions",
                 save_subscriptions)
     portal.get(portal.inner("api/prestataire/parametres/cle-cfa"), "api_key", api_key)
-    portal.get(portal.inner("deconnexion"), "logout", logout)
+    portal.get(portal.inner("deconnexion"), "logout", logout_handler(portal))

@@ -9,15 +9,15 @@ from aiohttp import web
 
 from .. import clock, keys
 from ..clock import frdate
-from ..state import LoginOutcome
 from ..web import (
-    Handler,
     PortalContext,
     PortalSpec,
-    attempt_login,
     json_body,
     json_error,
+    login_handlers,
     login_required,
+    logout_handler,
+    template_page,
 )
 
 SPEC = PortalSpec(
@@ -47,37 +47,20 @@ def setup(portal: PortalContext) -> None:
     page = login_required(portal)
     api = login_required(portal, api=True)
 
-    async def home(request: web.Request) -> web.Response:
-        return portal.render(request, "mobilites/home.html")
-
-    async def mgestion(request: web.Request) -> web.Response:
-        return portal.render(request, "mobilites/mgestion.html")
-
-    async def login(request: web.Request) -> web.Response:
-        if portal.user(request):
-            return portal.redirect("home_cfa")
-        portal.ensure_session(request)
-        return portal.render(request, "mobilites/login.html", error=None, username="")
-
-    async def login_submit(request: web.Request) -> web.Response:
-        outcome, username = await attempt_login(portal, request, "email", "password")
-        if outcome is LoginOutcome.OK:
-            return portal.redirect("home_cfa")
-        error = LOCKED_LOGIN if outcome is LoginOutcome.LOCKED else INVALID_LOGIN
-        return portal.render(request, "mobilites/login.html", error=error, username=username)
-
-    def info(title: str, text: str) -> Handler:
-        async def handler(request: web.Request) -> web.Response:
-            return portal.render(request, "mobilites/info.html", title=title, text=text)
-
-        return handler
-
-    def app_page(template: str, current: str) -> Handler:
-        @page
-        async def handler(request: web.Request) -> web.Response:
-            return portal.render(request, template, current=current)
-
-        return handler
+    home = template_page(portal, "mobilites/home.html")
+    mgestion = template_page(portal, "mobilites/mgestion.html")
+    login, login_submit = login_handlers(
+        portal, "mobilites/login.html", user_field="email", password_field="password",
+        landing="home_cfa", invalid=INVALID_LOGIN, locked=LOCKED_LOGIN)
+    signup = template_page(portal, "mobilites/info.html", title="Créer un compte",
+                           text="Renseignez le SIRET de votre CFA pour commencer votre "
+                                "inscription à M-Gestion CFA.")
+    forgot = template_page(portal, "mobilites/info.html", title="Mot de passe oublié",
+                           text="Un lien de réinitialisation vous sera envoyé.")
+    # `current` is the route name of the page, which its menu highlights.
+    home_cfa = page(template_page(portal, "mobilites/accueil.html", current="home_cfa"))
+    dossiers = page(template_page(portal, "mobilites/dossiers.html", current="dossiers"))
+    cle = page(template_page(portal, "mobilites/cle.html", current="cle"))
 
     @api
     async def generate(request: web.Request) -> web.Response:
@@ -96,24 +79,14 @@ def setup(portal: PortalContext) -> None:
         return web.json_response({"cle": record.value, "siret": siret,
                                   "expiration": frdate(record.expires_at)})
 
-    async def logout(request: web.Request) -> web.Response:
-        portal.end_session(request)
-        return portal.redirect("login")
-
     portal.get(portal.public(), "home", home)
     portal.get(portal.inner("m-gestion-cfa"), "mgestion", mgestion)
     portal.get(portal.inner("mgestion/connexion"), "login", login)
     portal.post(portal.inner("mgestion/connexion"), "login_submit", login_submit)
-    portal.get(portal.inner("mgestion/inscription"), "signup",
-               info("Créer un compte", "Renseignez le SIRET de votre CFA pour commencer "
-                    "votre inscription à M-Gestion CFA."))
-    portal.get(portal.inner("mgestion/mot-de-passe-oublie"), "forgot",
-               info("Mot de passe oublié", "Un lien de réinitialisation vous sera envoyé."))
-    portal.get(portal.inner("mgestion/"), "home_cfa",
-               app_page("mobilites/accueil.html", "home_cfa"))
-    portal.get(portal.inner("mgestion/dossiers"), "dossiers",
-               app_page("mobilites/dossiers.html", "dossiers"))
-    portal.get(portal.inner("mgestion/cle-authentification"), "cle",
-               app_page("mobilites/cle.html", "cle"))
+    portal.get(portal.inner("mgestion/inscription"), "signup", signup)
+    portal.get(portal.inner("mgestion/mot-de-passe-oublie"), "forgot", forgot)
+    portal.get(portal.inner("mgestion/"), "home_cfa", home_cfa)
+    portal.get(portal.inner("mgestion/dossiers"), "dossiers", dossiers)
+    portal.get(portal.inner("mgestion/cle-authentification"), "cle", cle)
     portal.post(portal.inner("mgestion/api/cle-authentification"), "api_generate", generate)
-    portal.get(portal.inner("mgestion/deconnexion"), "logout", logout)
+    portal.get(portal.inner("mgestion/deconnexion"), "logout", logout_handler(portal))

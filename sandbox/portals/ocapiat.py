@@ -9,15 +9,15 @@ from aiohttp import web
 
 from .. import clock
 from ..clock import frdate
-from ..state import LoginOutcome
 from ..web import (
-    Handler,
     PortalContext,
     PortalSpec,
-    attempt_login,
     json_body,
     json_error,
+    login_handlers,
     login_required,
+    logout_handler,
+    template_page,
 )
 
 SPEC = PortalSpec(
@@ -57,35 +57,12 @@ def setup(portal: PortalContext) -> None:
     page = login_required(portal)
     api = login_required(portal, api=True)
 
-    async def home(request: web.Request) -> web.Response:
-        return portal.render(request, "ocapiat/home.html")
-
-    async def espace(request: web.Request) -> web.Response:
-        return portal.render(request, "ocapiat/espace.html")
-
-    async def login(request: web.Request) -> web.Response:
-        if portal.user(request):
-            return portal.redirect("partnet")
-        portal.ensure_session(request)
-        return portal.render(request, "ocapiat/login.html", error=None, username="")
-
-    async def login_submit(request: web.Request) -> web.Response:
-        outcome, username = await attempt_login(portal, request, "login", "motdepasse")
-        if outcome is LoginOutcome.OK:
-            return portal.redirect("partnet")
-        error = LOCKED_LOGIN if outcome is LoginOutcome.LOCKED else INVALID_LOGIN
-        return portal.render(request, "ocapiat/login.html", error=error, username=username)
-
-    async def help_page(request: web.Request) -> web.Response:
-        return portal.render(request, "ocapiat/aide.html")
-
-    def tab_page(name: str, label: str) -> Handler:
-        @page
-        async def handler(request: web.Request) -> web.Response:
-            return portal.render(request, "ocapiat/tab.html", tabs=TABS, current=name,
-                                 label=label)
-
-        return handler
+    home = template_page(portal, "ocapiat/home.html")
+    espace = template_page(portal, "ocapiat/espace.html")
+    login, login_submit = login_handlers(
+        portal, "ocapiat/login.html", user_field="login", password_field="motdepasse",
+        landing="partnet", invalid=INVALID_LOGIN, locked=LOCKED_LOGIN)
+    help_page = template_page(portal, "ocapiat/aide.html")
 
     @page
     async def interfacage(request: web.Request) -> web.Response:
@@ -123,10 +100,6 @@ def setup(portal: PortalContext) -> None:
             "message": "Votre nouvelle clé CFA a été générée.",
         })
 
-    async def logout(request: web.Request) -> web.Response:
-        portal.end_session(request)
-        return portal.redirect("login")
-
     portal.get(portal.public(), "home", home)
     portal.get(portal.inner("mon-espace"), "espace", espace)
     portal.get(portal.inner("partnet/connexion"), "login", login)
@@ -135,9 +108,10 @@ def setup(portal: PortalContext) -> None:
     for name, label in TABS:
         if name != "interfacage":
             path = "partnet/" if name == "partnet" else f"partnet/{name}"
-            portal.get(portal.inner(path), name, tab_page(name, label))
+            tab = template_page(portal, "ocapiat/tab.html", tabs=TABS, current=name, label=label)
+            portal.get(portal.inner(path), name, page(tab))
     portal.get(portal.inner("partnet/interfacage-si"), "interfacage", interfacage)
     portal.post(portal.inner("partnet/interfacage-si/cle/afficher"), "api_show", show_key)
     portal.post(portal.inner("partnet/interfacage-si/cle/generer"), "api_generate", generate_key)
-    portal.get(portal.inner("partnet/deconnexion"), "logout", logout)
+    portal.get(portal.inner("partnet/deconnexion"), "logout", logout_handler(portal))
 

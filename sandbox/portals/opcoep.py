@@ -8,8 +8,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..clock import frdate
-from ..state import LoginOutcome
-from ..web import Handler, PortalContext, PortalSpec, attempt_login, login_required
+from ..web import (
+    PortalContext,
+    PortalSpec,
+    login_handlers,
+    login_required,
+    logout_handler,
+    template_page,
+)
 
 SPEC = PortalSpec(
     id="opcoep",
@@ -47,42 +53,14 @@ def setup(portal: PortalContext) -> None:
     page = login_required(portal)
     api = login_required(portal, api=True)
 
-    async def home(request: web.Request) -> web.Response:
-        return portal.render(request, "opcoep/home.html")
-
-    async def other_space(request: web.Request) -> web.Response:
-        return portal.render(request, "opcoep/info.html")
-
-    async def login(request: web.Request) -> web.Response:
-        if portal.user(request):
-            return portal.redirect("dashboard")
-        portal.ensure_session(request)
-        return portal.render(request, "opcoep/login.html", error=None, username="")
-
-    async def login_submit(request: web.Request) -> web.Response:
-        outcome, username = await attempt_login(portal, request, "j_username", "j_password")
-        if outcome is LoginOutcome.OK:
-            return portal.redirect("dashboard")
-        error = LOCKED_LOGIN if outcome is LoginOutcome.LOCKED else INVALID_LOGIN
-        return portal.render(request, "opcoep/login.html", error=error, username=username)
-
-    async def signup(request: web.Request) -> web.Response:
-        return portal.render(request, "opcoep/inscription.html")
-
-    @page
-    async def dashboard(request: web.Request) -> web.Response:
-        return portal.render(request, "opcoep/dashboard.html")
-
-    def placeholder(title: str) -> Handler:
-        @page
-        async def handler(request: web.Request) -> web.Response:
-            return portal.render(request, "opcoep/placeholder.html", title=title)
-
-        return handler
-
-    @page
-    async def securisation(request: web.Request) -> web.Response:
-        return portal.render(request, "opcoep/securisation.html")
+    home = template_page(portal, "opcoep/home.html")
+    other_space = template_page(portal, "opcoep/info.html")
+    login, login_submit = login_handlers(
+        portal, "opcoep/login.html", user_field="j_username", password_field="j_password",
+        landing="dashboard", invalid=INVALID_LOGIN, locked=LOCKED_LOGIN)
+    signup = template_page(portal, "opcoep/inscription.html")
+    dashboard = page(template_page(portal, "opcoep/dashboard.html"))
+    securisation = page(template_page(portal, "opcoep/securisation.html"))
 
     def token_payload(username: str) -> dict[str, str]:
         record = portal.state.key_record("opcoep", username)
@@ -114,10 +92,6 @@ def setup(portal: PortalContext) -> None:
             headers={"Content-Disposition": f'attachment; filename="{TOKEN_FILENAME}"'},
         )
 
-    async def logout(request: web.Request) -> web.Response:
-        portal.end_session(request)
-        return portal.redirect("login")
-
     portal.get(portal.public(), "home", home)
     portal.get(portal.inner("services/espace"), "info", other_space)
     portal.get(portal.inner("cfa/connexion"), "login", login)
@@ -125,10 +99,11 @@ def setup(portal: PortalContext) -> None:
     portal.get(portal.inner("cfa/inscription"), "inscription", signup)
     portal.get(portal.inner("cfa/"), "dashboard", dashboard)
     for name, path, title in PLACEHOLDERS:
-        portal.get(portal.inner(f"cfa/{path}"), name, placeholder(title))
+        placeholder = template_page(portal, "opcoep/placeholder.html", title=title)
+        portal.get(portal.inner(f"cfa/{path}"), name, page(placeholder))
     portal.get(portal.inner("cfa/mon-cfa/securisation-imports"), "securisation", securisation)
     portal.get(portal.inner("cfa/api/securisation/token"), "api_token", api_token)
     portal.post(portal.inner("cfa/api/securisation/token"), "api_generate", api_generate)
     portal.get(portal.inner(f"cfa/mon-cfa/securisation-imports/{TOKEN_FILENAME}"), "token_txt",
                token_txt)
-    portal.get(portal.inner("cfa/deconnexion"), "logout", logout)
+    portal.get(portal.inner("cfa/deconnexion"), "logout", logout_handler(portal))
