@@ -30,7 +30,7 @@ def configure(*, json: bool | None = None, verbose: bool = False, quiet: bool = 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
         cache_logger_on_first_use=False,
     )
     # Libraries' own logging (asyncio, aiohttp, filelock): warnings only, redacted too.
@@ -39,6 +39,16 @@ def configure(*, json: bool | None = None, verbose: bool = False, quiet: bool = 
     logging.basicConfig(
         level=logging.WARNING, handlers=[handler], force=True
     )
+
+
+class _CurrentStderr:
+    """sys.stderr as it is at each write: the progress display swaps it to print above itself."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def _redact_record(record: logging.LogRecord) -> bool:
