@@ -149,6 +149,8 @@ class Runner:
                         await self._drive(ctx)
         except RetrievalError as exc:
             message = REDACTOR(exc.message)
+            if ctx.saved_fingerprint:  # the key is safe; say so before what went wrong after
+                message = f"key {ctx.saved_fingerprint} stored, then: {message}"
             if exc.artifact:
                 message += f" (screenshot and HTML: {exc.artifact.with_suffix('')}.*)"
             return self._result(account, exc.outcome, message, ctx, artifact=exc.artifact)
