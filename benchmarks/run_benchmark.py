@@ -3,7 +3,7 @@
   .venv/bin/python benchmarks/run_benchmark.py [--per-portal 2]
 
 Runs N accounts per portal against the sandbox (realistic latency) once with one account at a
-time and once with the default concurrency, sampling the resident memory of Chromium's
+time and once with the default concurrency, sampling the memory (PSS) of Chromium's
 processes, and prints: the speed-up of concurrency, and the memory one more browser context
 costs (DESIGN.md expects about 70 MB).
 """
@@ -27,15 +27,18 @@ from retrievers.store import KeyStore
 from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, Sandbox
 
 
-def chromium_rss_mb() -> float:
-    """Resident memory of every Chromium process on the machine, in MB (Linux /proc)."""
+def chromium_pss_mb() -> float:
+    """Memory of every Chromium process on the machine, in MB (Linux /proc).
+
+    PSS, not RSS: Chromium's processes share most of their pages, which RSS counts again in
+    every process."""
     total = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             if b"chrom" not in Path(f"/proc/{pid}/cmdline").read_bytes():
                 continue
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             continue
@@ -46,14 +49,14 @@ class PeakSampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak = 0.0
-        self._stop = threading.Event()
+        self._done = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, chromium_rss_mb())
+        while not self._done.wait(0.05):
+            self.peak = max(self.peak, chromium_pss_mb())
 
     def stop(self) -> float:
-        self._stop.set()
+        self._done.set()
         self.join()
         return self.peak
 
