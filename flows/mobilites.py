@@ -37,8 +37,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step("11. connexion")
     await log_in(
         page,
-        username=ctx.username,
-        password=ctx.password,
+        ctx,
         submit=page.get_by_role("button", name=LOG_IN),
         success=clickable(page, KEY_PAGE),
     )

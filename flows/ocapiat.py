@@ -43,8 +43,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step("4. connexion")
     await log_in(
         page,
-        username=ctx.username,
-        password=ctx.password,
+        ctx,
         username_label=USERNAME,
         submit=page.get_by_role("button", name=LOG_IN),
         success=clickable(page, TAB),

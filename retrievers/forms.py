@@ -8,11 +8,15 @@ their seed says (the submit button, what the next page shows).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from playwright.async_api import Locator, Page
 
 from retrievers.errors import ActionNeeded, LoginRefused
 from retrievers.redact import REDACTOR
+
+if TYPE_CHECKING:
+    from retrievers.context import FlowContext
 
 # Usual French wordings of a refused or locked login.
 LOGIN_REFUSED = re.compile(
@@ -39,17 +43,16 @@ def username_field(page: Page, label: str | None = None) -> Locator:
 
 async def log_in(
     page: Page,
+    ctx: FlowContext,
     *,
-    username: str,
-    password: str,
     submit: Locator,
     success: Locator,
     username_label: str | None = None,
 ) -> None:
-    """Fill and submit the login form, then wait for `success` or a refusal."""
-    REDACTOR.add(password)
-    await username_field(page, username_label).fill(username)
-    await password_field(page).fill(password)
+    """Fill the account's credentials, submit, then wait for `success` or a refusal."""
+    REDACTOR.add(ctx.password)
+    await username_field(page, username_label).fill(ctx.username)
+    await password_field(page).fill(ctx.password)
     await submit.click()
     refused = page.get_by_text(LOGIN_REFUSED).or_(page.get_by_text(ACCOUNT_LOCKED))
     refused = refused.filter(visible=True)

@@ -36,9 +36,7 @@ def configure(*, json: bool | None = None, verbose: bool = False, quiet: bool = 
     # Libraries' own logging (asyncio, aiohttp, filelock): warnings only, redacted too.
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_redact_record)
-    logging.basicConfig(
-        level=logging.WARNING, handlers=[handler], force=True
-    )
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
 
 
 class _CurrentStderr:
