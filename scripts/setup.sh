@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(chromium)
 extras=""
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(gnome-keyring dbus)
+    packages+=(gnome-keyring dbus xvfb xauth)  # xvfb: the headed-mode test
     extras="[test]"
 fi
 

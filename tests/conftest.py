@@ -46,9 +46,11 @@ class Setup:
     def account(self, portal: str) -> dict[str, Any]:
         return next(a for a in self.accounts if a["portal"] == portal)
 
-    def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, input: str | None = None, prefix: tuple[str, ...] = ()
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [sys.executable, "-m", "retrievers", *args, "--config", str(self.path)],
+            [*prefix, sys.executable, "-m", "retrievers", *args, "--config", str(self.path)],
             env=self.env, capture_output=True, text=True, timeout=300, input=input,
         )
         self.runs.append(done)
@@ -60,7 +62,7 @@ class Setup:
 
     def everything_written(self) -> list[str]:
         """Every output, log, state row and artifact the tool produced (not the key store)."""
-        texts = [r.stdout + r.stderr for r in self.runs if r.args[3:4] != ["get"]]
+        texts = [r.stdout + r.stderr for r in self.runs if "get" not in r.args]
         state = self.folder / "key-retriever.state.sqlite"
         if state.exists():
             with sqlite3.connect(state) as db:
