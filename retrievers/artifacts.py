@@ -27,7 +27,11 @@ async def capture_failure(
     """Returns the screenshot's path (the HTML dump is beside it), or None if the page is gone."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     base = directory / f"{now():%Y%m%dT%H%M%SZ}-{portal}-{account}"
-    secret_fields = [*mask, page.locator("input[type=password]")]
+    # Portals show keys in read-only boxes: masked too, in case the flow failed before reading.
+    secret_fields = [
+        *mask,
+        page.locator("input[type=password], input[readonly], textarea[readonly]"),
+    ]
     try:
         await page.screenshot(
             path=base.with_suffix(".png"), mask=secret_fields, full_page=True, timeout=10_000

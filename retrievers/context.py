@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, expect
 
-from retrievers.errors import ActionNeeded, DryRunStop, PageChanged
+from retrievers.errors import ActionNeeded, PageChanged
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 from retrievers.renewal import is_due
@@ -46,7 +46,6 @@ class FlowContext:
     timeout_ms: float
     person_timeout_ms: float
     force_new: bool = False
-    dry_run: bool = False
     headed: bool = False
     on_step: Callable[[str], None] = lambda _text: None
     mask: list[Locator] = field(default_factory=list)  # key fields, masked in screenshots
@@ -84,8 +83,6 @@ class FlowContext:
 
     async def generating(self) -> None:
         """Call right before clicking a portal's generate button."""
-        if self.dry_run:
-            raise DryRunStop("would generate a new key here (dry run: stopped before it)")
         if self.generated:
             raise PageChanged("the flow tried to generate a second key in one run; stopped")
         self.generated = True

@@ -16,7 +16,7 @@ from retrievers import display
 from retrievers.config import load_config
 from retrievers.operations import run_and_report, status_rows
 from retrievers.runner import exit_code
-from sandbox import DEMO_ACCOUNTS, PORTALS, Sandbox
+from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, PORTALS, Sandbox, serve
 
 
 def demo_config(
@@ -58,7 +58,7 @@ def run_demo() -> int:
             os.environ.update(env)
             settings = load_config(path)
             out.print(
-                f"Simulated portals on {sandbox.base_url('atlas').rsplit('/', 2)[0]}/; "
+                f"Simulated portals on {sandbox.root_url}; "
                 f"throw-away store in {tmp}"
             )
             results = run_and_report(settings, settings.accounts)
@@ -67,24 +67,5 @@ def run_demo() -> int:
 
 
 def serve_sandbox(host: str, port: int) -> None:
-    sandbox = Sandbox(latency=(0.08, 0.35))
-    out = display.console()
-
-    async def serve() -> None:
-        await sandbox.start(host, port)
-        for p in PORTALS:
-            out.print(f"{p:10} {sandbox.base_url(p)}")
-        out.print("demo accounts:")
-        for a in DEMO_ACCOUNTS:
-            out.print(
-                f"  {a['portal']:10} {a['username']}  {a['password']}"
-                + (f"  SIRET {a['siret']}" if a.get("siret") else "")
-            )
-        out.print("Ctrl-C to stop")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await sandbox.stop()
-
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+        asyncio.run(serve(host, port, DEFAULT_LATENCY))

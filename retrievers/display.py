@@ -13,8 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from retrievers.config import AccountConfig
-from retrievers.errors import Outcome
-from retrievers.runner import AccountResult, StepReporter
+from retrievers.runner import AccountResult, StepReporter, silent
 from retrievers.state import AccountState
 
 
@@ -29,7 +28,7 @@ def console(stderr: bool = False) -> Console:
 def account_progress(accounts: list[AccountConfig]) -> Iterator[StepReporter]:
     """A live line per account on a terminal; nothing otherwise (the logs tell the story)."""
     if not sys.stderr.isatty():
-        yield lambda _account, _text: None
+        yield silent
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console(stderr=True), transient=False) as progress:
@@ -38,9 +37,8 @@ def account_progress(accounts: list[AccountConfig]) -> Iterator[StepReporter]:
             for a in accounts
         }
 
-        def report(account: AccountConfig, text: str) -> None:
+        def report(account: AccountConfig, text: str, *, done: bool = False) -> None:
             task = tasks[(account.portal, account.name)]
-            done = text.split(":")[0] in set(Outcome)
             progress.update(
                 task,
                 description=f"{account.portal}/{account.name}: {text}",
@@ -50,7 +48,7 @@ def account_progress(accounts: list[AccountConfig]) -> Iterator[StepReporter]:
         yield report
 
 
-_STYLE = {"ok": "green", "not_due": "cyan", "dry_run": "cyan"}
+_STYLE = {"ok": "green", "not_due": "cyan"}
 
 
 def _date(value: datetime | None) -> str:

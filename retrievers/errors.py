@@ -13,10 +13,8 @@ from pathlib import Path
 class Outcome(StrEnum):
     OK = "ok"  # key read from the portal and stored
     NOT_DUE = "not_due"  # not visited: the stored key is valid and the portal can only generate
-    DRY_RUN = "dry_run"  # walked to the page, stopped before generating
     WRONG_CREDENTIALS = "wrong_credentials"  # don't retry: retrying locks accounts
     ACTION_NEEDED = "action_needed"  # a person must do something on the site
-    MFA_NEEDED = "mfa_needed"
     PORTAL_DOWN = "portal_down"  # retry later
     PAGE_CHANGED = "page_changed"  # our bug or the portal's redesign: artifacts attached
     STORE_FAILED = "store_failed"
@@ -24,11 +22,11 @@ class Outcome(StrEnum):
 
     @property
     def needs_person(self) -> bool:
-        return self in (Outcome.ACTION_NEEDED, Outcome.MFA_NEEDED)
+        return self is Outcome.ACTION_NEEDED
 
     @property
     def failed(self) -> bool:
-        return self not in (Outcome.OK, Outcome.NOT_DUE, Outcome.DRY_RUN) and not self.needs_person
+        return self not in (Outcome.OK, Outcome.NOT_DUE, Outcome.ACTION_NEEDED)
 
 
 class RetrievalError(Exception):
@@ -50,10 +48,6 @@ class ActionNeeded(RetrievalError):
     outcome = Outcome.ACTION_NEEDED
 
 
-class MfaNeeded(ActionNeeded):
-    outcome = Outcome.MFA_NEEDED
-
-
 class PortalDown(RetrievalError):
     outcome = Outcome.PORTAL_DOWN
 
@@ -64,10 +58,6 @@ class PageChanged(RetrievalError):
 
 class KeyStoreError(RetrievalError):
     outcome = Outcome.STORE_FAILED
-
-
-class DryRunStop(RetrievalError):
-    outcome = Outcome.DRY_RUN
 
 
 class ConfigError(Exception):

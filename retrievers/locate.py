@@ -7,6 +7,8 @@ import re
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from retrievers.context import KEY_PATTERN
+
 _ROLES = ("link", "button", "menuitem", "tab")
 
 
@@ -43,6 +45,4 @@ def section_headed(page: Page, heading: str) -> Locator:
 
 def key_shown_in(scope: Locator) -> Locator:
     """Where a key shows in a block: a (read-only) text box, or plain text that looks like one."""
-    from retrievers.context import KEY_PATTERN
-
     return scope.get_by_role("textbox").or_(scope.get_by_text(KEY_PATTERN))

@@ -7,10 +7,10 @@ the state database. Transient failures (portal down) are retried with backoff; n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 from playwright.async_api import Browser, Page, Playwright, Response, async_playwright
@@ -23,13 +23,19 @@ from retrievers.config import AccountConfig, Settings
 from retrievers.context import FlowContext
 from retrievers.errors import Outcome, PageChanged, PortalDown, RetrievalError
 from retrievers.logs import log
-from retrievers.portals import PORTALS
+from retrievers.portals import PORTALS, Portal
 from retrievers.redact import REDACTOR
 from retrievers.renewal import is_due
-from retrievers.state import StateDB
+from retrievers.state import AccountState, StateDB
 from retrievers.store import KeyStore
 
-StepReporter = Callable[[AccountConfig, str], None]
+
+class StepReporter(Protocol):
+    def __call__(self, account: AccountConfig, text: str, *, done: bool = False) -> None: ...
+
+
+def silent(account: AccountConfig, text: str, *, done: bool = False) -> None:
+    """The reporter when nobody watches a progress display."""
 
 
 @dataclass
@@ -53,15 +59,13 @@ class Runner:
         *,
         headed: bool = False,
         force_new: bool = False,
-        dry_run: bool = False,
-        report: StepReporter = lambda _account, _text: None,
+        report: StepReporter = silent,
     ) -> None:
         self.settings = settings
         self.store = store
         self.state = state
         self.headed = headed
         self.force_new = force_new
-        self.dry_run = dry_run
         self.report = report
         self._browser: Browser | None = None
         self._browser_lock = asyncio.Lock()
@@ -101,20 +105,20 @@ class Runner:
             self.state.record_outcome(account.portal, account.name, result.outcome, result.message)
             level = "info" if not result.outcome.failed else "error"
             getattr(log, level)("account done", outcome=str(result.outcome), message=result.message)
-            self.report(account, f"{result.outcome}: {result.message}")
+            self.report(account, f"{result.outcome}: {result.message}", done=True)
             return result
 
     async def _attempt_account(self, account: AccountConfig) -> AccountResult:
         portal = PORTALS[account.portal]
         stored = self.state.get(account.portal, account.name)
-        self.store.get_key(account.portal, account.name)  # the redactor learns the current key
+        has_key = self.store.get_key(account.portal, account.name) is not None  # redactor learns it
         if not portal.automated:
             return self._result(
                 account,
                 Outcome.ACTION_NEEDED,
                 f"{portal.name} has no automated procedure: {portal.delivery}",
             )
-        skip = self._not_due_reason(account)
+        skip = self._not_due_reason(portal, stored, has_key)
         if skip:
             return self._result(account, Outcome.NOT_DUE, skip)
         ctx = FlowContext(
@@ -129,7 +133,6 @@ class Runner:
             timeout_ms=self.settings.browser.step_timeout_seconds * 1000,
             person_timeout_ms=self.settings.browser.person_timeout_seconds * 1000,
             force_new=self.force_new,
-            dry_run=self.dry_run,
             headed=self.headed,
             on_step=lambda text: self.report(account, text),
         )
@@ -159,13 +162,13 @@ class Runner:
         what = "new key generated and stored" if ctx.generated else "key stored"
         return self._result(account, Outcome.OK, what, ctx)
 
-    def _not_due_reason(self, account: AccountConfig) -> str | None:
+    def _not_due_reason(
+        self, portal: Portal, stored: AccountState | None, has_key: bool
+    ) -> str | None:
         """A portal that can only generate is not visited while its stored key is good."""
-        portal = PORTALS[account.portal]
-        stored = self.state.get(account.portal, account.name)
-        if not portal.generate_only or self.force_new or stored is None:
+        if not portal.generate_only or self.force_new or not has_key:
             return None
-        if stored.fingerprint is None or not self.store.get_key(account.portal, account.name):
+        if stored is None or stored.fingerprint is None:
             return None
         if is_due(
             stored.expires_at,

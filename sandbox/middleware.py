@@ -6,8 +6,6 @@ switch, then the session, then the CSRF check; after the handler, the session co
 
 from __future__ import annotations
 
-import asyncio
-import random
 import secrets
 from collections.abc import Awaitable, Callable
 
@@ -23,6 +21,7 @@ from .web import (
     Handler,
     PortalContext,
     json_error,
+    simulate_latency,
 )
 
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
@@ -43,9 +42,7 @@ def make_middleware(latency: Callable[[], tuple[float, float]],
                     contexts: dict[str, PortalContext]) -> Middleware:
     @web.middleware
     async def sandbox_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        low, high = latency()
-        if high > 0:
-            await asyncio.sleep(random.uniform(low, high))
+        await simulate_latency(latency())
         portal = contexts.get(request.path.split("/", 2)[1])
         if portal is None:
             return await handler(request)

@@ -210,3 +210,26 @@ class Sandbox:
 
 
 __all__ = ["DEFAULT_LATENCY", "Sandbox"]
+
+
+def describe(sandbox: Sandbox) -> str:
+    """The base URLs and demo credentials, for a person about to try the tool."""
+    lines = [f"Portails simulés sur {sandbox.root_url}", ""]
+    lines += [f"  {portal:<10} {sandbox.base_url(portal)}" for portal in PORTALS]
+    lines += ["", "Comptes de démonstration :"]
+    for account in sandbox.accounts:
+        sirets = ", ".join(account.sirets) or "-"
+        lines.append(f"  {account.portal:<10} {account.username:<32} {account.password:<22} "
+                     f"SIRET {sirets}")
+    lines += ["", "Ctrl-C pour arrêter."]
+    return "\n".join(lines)
+
+
+async def serve(host: str, port: int, latency: tuple[float, float]) -> None:
+    sandbox = Sandbox(latency=latency)
+    await sandbox.start(host, port)
+    print(describe(sandbox), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await sandbox.stop()

@@ -35,6 +35,14 @@ NEW_SESSION = _request_key("sandbox_new_session", object)  # a Session whose coo
 CLEAR_SESSION = _request_key("sandbox_clear_session", bool)
 
 
+async def simulate_latency(latency: tuple[float, float]) -> None:
+    """The time a real portal's server takes to answer. Server-side only: nothing in the sandbox
+    or the tool waits for time on the client side; the pages are waited for themselves."""
+    low, high = latency
+    if high > 0:
+        await asyncio.sleep(random.uniform(low, high))
+
+
 @dataclass(frozen=True)
 class PortalSpec:
     """The fixed facts of one portal: its names, cookies and cookie-banner wording."""
@@ -87,9 +95,7 @@ class PortalContext:
 
     async def think(self) -> None:
         """Extra server-side work time (generating a key takes a moment on real portals)."""
-        low, high = self.latency()
-        if high > 0:
-            await asyncio.sleep(random.uniform(low, high))
+        await simulate_latency(self.latency())
 
     # ----- sessions -----------------------------------------------------------------------
 

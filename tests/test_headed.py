@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
 
 from sandbox import Sandbox
+from tests.machine import require
 
 
 @pytest.fixture
 def xvfb_run() -> str:
     found = shutil.which("xvfb-run")
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("xvfb-run missing: scripts/setup.sh --test installs it")
-        pytest.skip("xvfb-run missing: scripts/setup.sh --test installs it")
-    return found
+    require(found is not None, "xvfb-run missing: scripts/setup.sh --test installs it")
+    return str(found)
 
 
 def test_headed_run_shows_the_browser_and_stores_the_key(

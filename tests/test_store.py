@@ -15,7 +15,7 @@ from retrievers.config import StoreConfig
 from retrievers.encrypted_file import EncryptedFileKeyring
 from retrievers.errors import ConfigError
 from retrievers.store import KeyStore
-from tests.secret_service import secret_service_available
+from tests.machine import require_secret_service
 
 KEY = "T9epl6tM2uq3s0Cvlyc7craVqg1-AcL-test"
 
@@ -66,10 +66,7 @@ def test_keyring_cli_reads_the_encrypted_file(tmp_path: Path) -> None:
 
 @pytest.fixture
 def secret_service() -> None:
-    if not secret_service_available():
-        if os.environ.get("CI"):
-            pytest.fail("no unlocked Secret Service in CI")
-        pytest.skip("no unlocked Secret Service: run the tests with scripts/test.sh")
+    require_secret_service()
 
 
 def test_system_backend_is_the_secret_service(secret_service: None) -> None:
