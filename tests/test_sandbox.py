@@ -246,6 +246,7 @@ def test_atlas_key_is_in_my_settings_behind_the_user_menu(consented_page: Page,
     user_menu = page.get_by_role("button", name="Julien MAES")
     expect(user_menu).to_have_attribute("aria-haspopup", "menu")
     expect(page.get_by_role("menuitem", name="Mes paramètres")).to_have_count(0)
+    page.wait_for_load_state()  # menus, tabs and buttons work once the page's script has run
     user_menu.click()
     expect(page.get_by_role("menuitem")).to_have_text(
         ["Mon profil", "Mes paramètres", "Se déconnecter"])
@@ -286,6 +287,7 @@ def test_ocapiat_generates_then_shows_the_cfa_key(consented_page: Page,
     page.goto(sb.base_url("ocapiat"))
     page.get_by_role("link", name="Mon espace Ocapiat").click()
     expect(page.get_by_role("link", name="PartNet")).to_have_count(0)
+    page.wait_for_load_state()  # menus, tabs and buttons work once the page's script has run
     page.get_by_role("tab", name="Organisme de formation ou CFA").click()
     page.get_by_role("link", name="PartNet").click()
     expect(page.get_by_role(
@@ -352,6 +354,7 @@ def test_opcoep_token_is_downloaded_and_regenerated(consented_page: Page,
         expect(page.get_by_role("link", name=link)).to_be_visible()
     secu = page.get_by_role("menuitem", name="Sécurisation des imports de contrat d'apprentissage")
     expect(secu).to_have_count(0)
+    page.wait_for_load_state()  # menus, tabs and buttons work once the page's script has run
     page.get_by_role("button", name="Mon cfa").click()
     secu.click()
 
@@ -408,6 +411,7 @@ def test_mobilites_key_appears_in_a_late_pop_in_per_siret(consented_page: Page,
 
     generate = page.get_by_role("button", name="+ Générer ma clé d'authentification")
     expect(generate).to_have_css("text-transform", "uppercase")
+    page.wait_for_load_state()  # menus, tabs and buttons work once the page's script has run
     generate.click()
     expect(page.get_by_role("alert")).to_contain_text("sélectionner le SIRET")
     assert sb.generation_count("mobilites", user, siret=siret) == 0
