@@ -5,5 +5,6 @@ It imports nothing from `retrievers` or `flows`: it is what they are tested agai
 
 from .accounts import DEMO_ACCOUNTS, PORTALS
 from .server import DEFAULT_LATENCY, Sandbox, serve
+from .web import RENDERINGS
 
-__all__ = ["DEFAULT_LATENCY", "DEMO_ACCOUNTS", "PORTALS", "Sandbox", "serve"]
+__all__ = ["DEFAULT_LATENCY", "DEMO_ACCOUNTS", "PORTALS", "RENDERINGS", "Sandbox", "serve"]

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 
 from .server import DEFAULT_LATENCY, serve
+from .web import RENDERINGS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,9 +16,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--latency", type=float, nargs=2, metavar=("MIN", "MAX"),
                         default=DEFAULT_LATENCY, help="seconds added to every request")
+    parser.add_argument("--rendering", choices=RENDERINGS, default="classic",
+                        help="how the pages are built (same labels and steps)")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, (args.latency[0], args.latency[1])))
+        asyncio.run(serve(args.host, args.port, (args.latency[0], args.latency[1]),
+                          args.rendering))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ def make_middleware(latency: Callable[[], tuple[float, float]],
                 return json_error("Jeton de sécurité (CSRF) invalide.", status=403)
             return portal.render(request, "forbidden.html", status=403)
         response = await handler(request)
+        if state.relabels and isinstance(response, web.Response) and response.text:
+            response.text = _relabel(response.text, state.relabels)
         _apply_session_cookie(portal, request, response)
         if not request.path.startswith(f"/{portal.id}/assets/"):
             # Pages carry keys: never let the browser cache them (and make Back re-ask the server).
@@ -64,6 +66,13 @@ def make_middleware(latency: Callable[[], tuple[float, float]],
         return response
 
     return sandbox_middleware
+
+
+def _relabel(text: str, relabels: dict[str, str]) -> str:
+    """A redesign of the portal: the same page with some of its words changed."""
+    for old, new in relabels.items():
+        text = text.replace(old, new)
+    return text
 
 
 def _wants_json(request: web.Request) -> bool:

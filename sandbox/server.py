@@ -25,13 +25,22 @@ class Sandbox:
     """Simulated OPCO portals with their state held in this instance (fresh per instance)."""
 
     def __init__(self, latency: tuple[float, float] = DEFAULT_LATENCY,
-                 accounts: list[dict[str, Any]] | None = None) -> None:
+                 accounts: list[dict[str, Any]] | None = None,
+                 rendering: str | dict[str, str] = "classic") -> None:
         # Mutable on purpose: a test may slow the portals down for one step.
         self.latency = latency
         self.accounts: list[Account] = build_accounts(
             DEMO_ACCOUNTS if accounts is None else accounts)
         self._state = SandboxState(self.accounts)
-        self._env = make_environment()
+        # Each portal can be served in another rendering: the same pages, labels and steps,
+        # another markup (what a flow meets on a portal built with another framework).
+        chosen = rendering if isinstance(rendering, dict) else dict.fromkeys(PORTALS, rendering)
+        unknown = set(chosen) - set(PORTALS)
+        if unknown:
+            raise ValueError(f"unknown sandbox portal(s) {sorted(unknown)}")
+        self.renderings = {p: chosen.get(p, "classic") for p in PORTALS}
+        self._envs = {r: make_environment(r) for r in set(self.renderings.values()) | {"classic"}}
+        self._env = self._envs["classic"]
         self._contexts: dict[str, PortalContext] = {}
         self._runner: web.AppRunner | None = None
         self._address: tuple[str, int] | None = None
@@ -43,7 +52,8 @@ class Sandbox:
         app = web.Application(middlewares=[make_middleware(lambda: self.latency, contexts)])
         for portal in PORTALS:
             module = MODULES[portal]
-            context = PortalContext(module.SPEC, self._state, app, self._env, lambda: self.latency)
+            env = self._envs[self.renderings[portal]]
+            context = PortalContext(module.SPEC, self._state, app, env, lambda: self.latency)
             module.setup(context)
             app.router.add_static(f"/{portal}/assets/", STATIC_DIR)
             contexts[portal] = context
@@ -193,6 +203,24 @@ class Sandbox:
         with self._state.lock:
             self._state.portals[portal].down = down
 
+    def hold_after_generate(self, portal: str, hold: bool = True) -> threading.Event:
+        """While held, a generate replaces the key but its answer waits; returns the event set
+        when a key has been replaced (cleared here)."""
+        self._check_portal(portal)
+        state = self._state.portals[portal]
+        state.replaced.clear()
+        if hold:
+            state.hold_answers.set()
+        else:
+            state.hold_answers.clear()
+        return state.replaced
+
+    def relabel(self, portal: str, old: str, new: str) -> None:
+        """The portal is redesigned: `old` reads `new` in its pages, scripts and answers."""
+        self._check_portal(portal)
+        with self._state.lock:
+            self._state.portals[portal].relabels[old] = new
+
     def unlock(self, portal: str, username: str) -> None:
         """Clear the failed-login counter of a locked account."""
         self._check_portal(portal)
@@ -225,8 +253,9 @@ def describe(sandbox: Sandbox) -> str:
     return "\n".join(lines)
 
 
-async def serve(host: str, port: int, latency: tuple[float, float]) -> None:
-    sandbox = Sandbox(latency=latency)
+async def serve(host: str, port: int, latency: tuple[float, float],
+                rendering: str = "classic") -> None:
+    sandbox = Sandbox(latency=latency, rendering=rendering)
     await sandbox.start(host, port)
     print(describe(sandbox), flush=True)
     try:

@@ -57,6 +57,10 @@ class PortalState:
         self.failed_logins: Counter[str] = Counter()
         self.sessions: dict[str, Session] = {}
         self.down = False
+        self.relabels: dict[str, str] = {}  # words replaced in every page, script and answer
+        # Test hooks for the worst moment: a key was replaced and its answer is on its way.
+        self.replaced = threading.Event()
+        self.hold_answers = threading.Event()
 
     def account(self, username: str) -> Account:
         try:

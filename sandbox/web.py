@@ -97,6 +97,14 @@ class PortalContext:
         """Extra server-side work time (generating a key takes a moment on real portals)."""
         await simulate_latency(self.latency())
 
+    async def key_replaced(self) -> None:
+        """After a generate has replaced the key, before answering: say so to a test, and
+        hold the answer while it asks (to kill the tool at the worst moment)."""
+        state = self.state.portals[self.id]
+        state.replaced.set()
+        while state.hold_answers.is_set():
+            await asyncio.sleep(0.05)
+
     # ----- sessions -----------------------------------------------------------------------
 
     def session(self, request: web.Request) -> Session | None:
@@ -260,9 +268,18 @@ def json_error(message: str, status: int = 400) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def make_environment() -> jinja2.Environment:
+RENDERINGS: tuple[str, ...] = ("classic", "spa")
+
+
+def make_environment(rendering: str = "classic") -> jinja2.Environment:
+    """Templates of one rendering. "classic" is server-rendered HTML (templates/<portal>/);
+    "spa" pages come from templates/spa/<portal>/ (the same names), built another way, and fall
+    back to the classic ones only for pages a rendering leaves alone (maintenance, 403)."""
+    if rendering not in RENDERINGS:
+        raise ValueError(f"unknown rendering {rendering!r}; expected one of {RENDERINGS}")
+    folders = [TEMPLATES_DIR / rendering] if rendering != "classic" else []
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        loader=jinja2.FileSystemLoader([*folders, TEMPLATES_DIR]),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

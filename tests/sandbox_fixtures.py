@@ -61,6 +61,14 @@ def shared_sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="session")
+def spa_sandbox() -> Iterator[Sandbox]:
+    """The same portals in their second rendering ("spa": other markup, same labels and steps)."""
+    sb = Sandbox(latency=FAST, accounts=TEST_ACCOUNTS, rendering="spa")
+    with sb.serve_in_thread(host="127.0.0.1", port=0):
+        yield sb
+
+
+@pytest.fixture(scope="session")
 def lockout_accounts() -> dict[str, dict[str, Any]]:
     """Per portal, an account of shared_sandbox meant to be locked out (then unlocked)."""
     return LOCKOUT_ACCOUNTS

@@ -76,6 +76,7 @@ def setup(portal: PortalContext) -> None:
         record = portal.state.mint("mobilites", username, siret,
                                    now + keys.MOBILITES_KEY_LIFETIME, now)
         portal.state.store_key("mobilites", username, siret, record, generated_by_user=True)
+        await portal.key_replaced()
         return web.json_response({"cle": record.value, "siret": siret,
                                   "expiration": frdate(record.expires_at)})
 

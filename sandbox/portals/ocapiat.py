@@ -93,6 +93,7 @@ def setup(portal: PortalContext) -> None:
         now = clock.now()
         record = portal.state.mint("ocapiat", username, None, clock.add_months(now, months), now)
         portal.state.store_key("ocapiat", username, None, record, generated_by_user=True)
+        await portal.key_replaced()
         return web.json_response({
             "cle": record.value,
             "expiration": frdate(record.expires_at),

@@ -77,6 +77,7 @@ def setup(portal: PortalContext) -> None:
         username = portal.user(request) or ""
         record = portal.state.mint("opcoep", username, None, None)
         portal.state.store_key("opcoep", username, None, record, generated_by_user=True)
+        await portal.key_replaced()
         return web.json_response({**token_payload(username),
                                   "message": "Le token de sécurité a été généré avec succès."})
 
