@@ -8,62 +8,51 @@ generating a new one, so the engine visits it only when the stored key is due or
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from playwright.async_api import Page
 
 from retrievers.context import FlowContext
 from retrievers.forms import log_in
-from retrievers.locate import clickable, key_shown_in
+from retrievers.locate import choose, click, clickable, dialog, value_within
 from retrievers.state import now
 
 M_GESTION = "M-Gestion CFA"
 CONNECT = "Connectez-vous à M-Gestion CFA"
 LOG_IN = "Se connecter"
 KEY_PAGE = "Clé d'authentification"
-SIRET = re.compile("SIRET", re.IGNORECASE)
 GENERATE = "Générer ma clé d'authentification"
 CLOSE = "FERMER"
 VALIDITY = timedelta(days=365)
 
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:
-    ctx.step(f"9. {M_GESTION}")
-    await clickable(page, M_GESTION).click()
-    ctx.step(f"10. {CONNECT}")
-    await clickable(page, CONNECT).click()
+    ctx.step(f"9. « {M_GESTION} »")
+    await click(page, M_GESTION)
+    ctx.step(f"10. « {CONNECT} »")
+    await click(page, CONNECT)
 
-    ctx.step("11. connexion")
-    await log_in(
-        page,
-        ctx,
-        submit=page.get_by_role("button", name=LOG_IN),
-        success=clickable(page, KEY_PAGE),
-    )
-    ctx.step(f"12. {KEY_PAGE}")
-    await clickable(page, KEY_PAGE).click()
+    ctx.step(f"11. connexion (« {LOG_IN} »)")
+    await log_in(page, ctx, submit=LOG_IN, success=KEY_PAGE)
+    ctx.step(f"12. « {KEY_PAGE} »")
+    await click(page, KEY_PAGE)
 
-    generate = page.get_by_role("button", name=GENERATE)
+    generate = clickable(page, GENERATE)
     await generate.wait_for()
     await page.wait_for_load_state()  # the button does nothing until the page's script has run
     if ctx.siret:
         ctx.step(f"13. SIRET {ctx.siret}")
-        siret = page.get_by_label(SIRET)
-        if await siret.evaluate("e => e.tagName") == "SELECT":
-            await siret.select_option(ctx.siret)
-        else:
-            await siret.fill(ctx.siret)
+        await choose(page, ctx.siret)
 
-    ctx.step(f"13. {GENERATE}")
+    ctx.step(f"13. « {GENERATE} »")
     await ctx.generating()
     generated_at = now()
     await generate.click()
-    popin = page.get_by_role("dialog").filter(has_text=KEY_PAGE)
-    key = await ctx.read_key(key_shown_in(popin))
+    popin = dialog(page, KEY_PAGE)
+    key = await ctx.read_key(value_within(popin), where=f"in the « {KEY_PAGE} » pop-in")
     ctx.save_key(
         key,
         expires_at=generated_at + VALIDITY,
         attributes={"siret": ctx.siret} if ctx.siret else None,
     )
-    await popin.get_by_role("button", name=CLOSE).click()
+    await click(popin, CLOSE)

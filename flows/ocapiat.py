@@ -1,8 +1,8 @@
-"""Ocapiat — PartNet, « Interfaçage OCAPIAT » → « Afficher ma clé CFA » / « Générer ma clé CFA».
+"""Ocapiat — PartNet, « Interfaçage OCAPIAT » → « Afficher ma clé CFA » / « Générer ma clé CFA ».
 
-Seed steps: 1. public site 2. « Mon espace Ocapiat » 3. « Organisme de formation ou CFA » then
-« PartNet » 4. log in 5. tab « Interfaçage OCAPIAT »: show the key if there is one, else choose
-its lifetime in months (6 at most) and generate. Generating overwrites the previous key.
+Seed steps: 1. public site 2. « Mon espace Ocapiat » 3. select « Organisme de formation ou CFA »
+then « PartNet » 4. log in 5. tab « Interfaçage OCAPIAT »: show the key if there is one, else
+choose its lifetime in months (6 at most) and generate. Generating overwrites the previous key.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from playwright.async_api import Page
 from pydantic import BaseModel, Field
 
 from retrievers.context import FlowContext
+from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.forms import log_in
-from retrievers.locate import click_in_menu, clickable, key_shown_in, section_headed
+from retrievers.locate import choose, click, clickable, fill, read_shown, value_under
 from retrievers.state import now
 
 MY_SPACE = "Mon espace Ocapiat"
@@ -26,6 +27,7 @@ KEY_BLOCK = "Clé privée du CFA sélectionné"
 SHOW = "Afficher ma clé CFA"
 LIFETIME = "Durée de vie de ma clé CFA en mois"
 GENERATE = "Générer ma clé CFA"
+EXPIRY = "Date d'expiration"
 
 
 class Options(BaseModel):
@@ -35,42 +37,39 @@ class Options(BaseModel):
 async def retrieve(page: Page, ctx: FlowContext) -> None:
     options: Options = ctx.options or Options()
 
-    ctx.step(f"2. {MY_SPACE}")
-    await clickable(page, MY_SPACE).click()
-    ctx.step(f"3. {PROFILE} → {EXTRANET}")
-    await click_in_menu(clickable(page, PROFILE), clickable(page, EXTRANET))
+    ctx.step(f"2. « {MY_SPACE} »")
+    await click(page, MY_SPACE)
+    ctx.step(f"3. « {PROFILE} » → « {EXTRANET} »")
+    await page.wait_for_load_state()  # a choice made before the page's script runs is lost
+    await choose(page, PROFILE)
+    await click(page, EXTRANET)
 
-    ctx.step("4. connexion")
-    await log_in(
-        page,
-        ctx,
-        username_label=USERNAME,
-        submit=page.get_by_role("button", name=LOG_IN),
-        success=clickable(page, TAB),
-    )
-    ctx.step(f"5. {TAB}")
-    await clickable(page, TAB).click()
+    ctx.step(f"4. connexion (« {USERNAME} », « {LOG_IN} »)")
+    await log_in(page, ctx, username_label=USERNAME, submit=LOG_IN, success=TAB)
+    ctx.step(f"5. onglet « {TAB} »")
+    await click(page, TAB)
 
-    show = page.get_by_role("button", name=SHOW)
-    generate = page.get_by_role("button", name=GENERATE)
+    show, generate = clickable(page, SHOW), clickable(page, GENERATE)
+    ctx.step(f"5. « {GENERATE} » / « {SHOW} »")
     await generate.wait_for()
-    await page.wait_for_load_state("networkidle")  # the key block may still be loading
-    key_text = key_shown_in(section_headed(page, KEY_BLOCK))
+    await page.wait_for_load_state("networkidle")  # « Afficher » shows only where a key exists
+    where = f"under « {KEY_BLOCK} »"
 
     if not ctx.wants_new_key(exists=await show.is_visible()):
-        ctx.step(SHOW)
+        ctx.step(f"5. « {SHOW} »")
         await show.click()
-        ctx.save_key(await ctx.read_key(key_text))
+        key = await ctx.read_key(value_under(page, KEY_BLOCK), where=where)
+        # The page shows the key's expiry next to it; without it, the engine dates the key from
+        # when it first saw it and Ocapiat's longest lifetime (6 months).
+        expiry = value_under(page, EXPIRY, FRENCH_DATE)
+        shown = await read_shown(expiry) if await expiry.count() else ""
+        ctx.save_key(key, expires_at=end_of_french_day(shown))
         return
 
-    ctx.step(f"{GENERATE} ({options.lifetime_months} mois)")
-    lifetime = page.get_by_label(LIFETIME)
-    if await lifetime.evaluate("e => e.tagName") == "SELECT":
-        await lifetime.select_option(str(options.lifetime_months))
-    else:
-        await lifetime.fill(str(options.lifetime_months))
+    ctx.step(f"5. « {LIFETIME} » = {options.lifetime_months}, « {GENERATE} »")
+    await fill(page, LIFETIME, str(options.lifetime_months))
     await ctx.generating()
     generated_at = now()
     await generate.click()
-    key = await ctx.read_key(key_text)
+    key = await ctx.read_key(value_under(page, KEY_BLOCK), where=where)
     ctx.save_key(key, expires_at=generated_at + relativedelta(months=options.lifetime_months))

@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jwt
 from playwright.async_api import Page
 
-from retrievers.context import KEY_PATTERN, FlowContext
+from retrievers.context import FlowContext
+from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.errors import PageChanged
 from retrievers.forms import log_in
-from retrievers.locate import click_in_menu, clickable
+from retrievers.locate import KEY_PATTERN, click, click_in_menu, clickable, read_shown, value_under
 
 ONLINE_SERVICES = "Mes services en ligne"
 CFA_SPACE = "centre de formation d'apprentis – CFA"
@@ -34,43 +34,40 @@ DOWNLOAD = "Télécharger le token de sécurité au format txt"
 
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:
-    ctx.step(f"2. {ONLINE_SERVICES} → CFA")
-    await click_in_menu(clickable(page, ONLINE_SERVICES), clickable(page, CFA_SPACE))
+    ctx.step(f"2. « {ONLINE_SERVICES} » → « {CFA_SPACE} »")
+    await click_in_menu(page, CFA_SPACE, menu=ONLINE_SERVICES)
 
-    ctx.step("3. connexion")
-    await log_in(
-        page,
-        ctx,
-        submit=page.get_by_role("button", name=LOG_IN),
-        success=clickable(page, MENU),
-    )
-    ctx.step(f"4. {MENU} → {PAGE}")
-    await click_in_menu(clickable(page, MENU), clickable(page, PAGE))
+    ctx.step(f"3. connexion (« {LOG_IN} »)")
+    await log_in(page, ctx, submit=LOG_IN, success=MENU)
+    ctx.step(f"4. « {MENU} » → « {PAGE} »")
+    await click_in_menu(page, PAGE, menu=MENU)
 
-    token_box = page.get_by_label(TOKEN, exact=True)
-    expiry_box = page.get_by_label(EXPIRY, exact=True)
-    await token_box.wait_for()
+    ctx.step(f"4. « {TOKEN} »")
+    await clickable(page, GENERATE).wait_for()
     await page.wait_for_load_state("networkidle")  # the token is filled in after load
-    shown = (await token_box.input_value()).strip()
-    token = await ctx.read_key(token_box) if shown else None
+    where = f"under « {TOKEN} »"
+    shown = value_under(page, TOKEN)
+    token = await ctx.read_key(shown, where=where) if await shown.count() else None
 
-    expires_at = _expiry(token, await expiry_box.input_value()) if token else None
+    expires_at = await _expiry(page, token) if token else None
     if ctx.wants_new_key(exists=token is not None, expires_at=expires_at):
-        ctx.step(f"5. {GENERATE}")
+        ctx.step(f"5. « {GENERATE} »")
         await ctx.generating()
-        await clickable(page, GENERATE).click()
+        await click(page, GENERATE)
         # Wait for the new token, not the one still displayed.
-        token = await ctx.read_key(token_box, pattern=_other_than(token))
-        expires_at = _expiry(token, await expiry_box.input_value())
+        token = await ctx.read_key(value_under(page, TOKEN, _other_than(token)), where=where)
+        expires_at = await _expiry(page, token)
     assert token is not None
     ctx.save_key(token, expires_at=expires_at)
 
-    ctx.step("6. téléchargement du token (.txt)")
+    ctx.step(f"6. « {DOWNLOAD} »")
     async with page.expect_download() as download_info:
-        await clickable(page, DOWNLOAD).click()
+        await click(page, DOWNLOAD)
     download = await download_info.value
-    downloaded = Path(await download.path()).read_text(encoding="utf-8").strip()
-    await download.delete()  # it holds the token: leave no copy behind
+    try:
+        downloaded = Path(await download.path()).read_text(encoding="utf-8").strip()
+    finally:
+        await download.delete()  # it holds the token: leave no copy behind
     if downloaded != token:
         raise PageChanged("the downloaded .txt token differs from the token shown on the page")
 
@@ -81,7 +78,7 @@ def _other_than(token: str | None) -> re.Pattern[str]:
     return re.compile(rf"^(?!\s*{re.escape(token)}\s*$)" + KEY_PATTERN.pattern)
 
 
-def _expiry(token: str, shown_date: str) -> datetime | None:
+async def _expiry(page: Page, token: str) -> datetime | None:
     """The JWT's `exp` claim when present, else the date the page shows (dd/mm/yyyy)."""
     try:
         exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
@@ -89,8 +86,5 @@ def _expiry(token: str, shown_date: str) -> datetime | None:
         exp = None
     if exp is not None:
         return datetime.fromtimestamp(int(exp), UTC)
-    match = re.search(r"(\d{2})/(\d{2})/(\d{4})", shown_date)
-    if not match:
-        return None
-    day, month, year = map(int, match.groups())
-    return datetime(year, month, day, 23, 59, 59, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
+    shown = value_under(page, EXPIRY, FRENCH_DATE)
+    return end_of_french_day(await read_shown(shown)) if await shown.count() else None

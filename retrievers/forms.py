@@ -1,8 +1,9 @@
-"""Login forms, found in ways that survive another wording of their labels.
+"""Login forms, found in ways that survive another wording or markup of their fields.
 
-Real portals label fields differently, put "show password" eye buttons labelled like the
-password field, and report refused logins in many ways; flows call `log_in` with only what
-their seed says (the submit button, what the next page shows).
+Real portals label fields differently (a <label>, only a placeholder, an aria-label), put
+"show password" eye buttons labelled like the password field, and report refused logins in
+many ways; flows call `log_in` with only what their seed says (the user field's label where it
+gives one, the submit button, what the next page offers).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import re
 from typing import TYPE_CHECKING
 
 from playwright.async_api import Locator, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from retrievers.errors import ActionNeeded, LoginRefused
+from retrievers.errors import ActionNeeded, LoginRefused, PageChanged
+from retrievers.locate import click, clickable, field
 from retrievers.redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -25,6 +28,7 @@ LOGIN_REFUSED = re.compile(
     re.IGNORECASE,
 )
 ACCOUNT_LOCKED = re.compile(r"verrouill|bloqu|trop de tentatives", re.IGNORECASE)
+_TEXT_INPUT = "input:is([type=email], [type=text], :not([type]))"
 
 
 def password_field(page: Page) -> Locator:
@@ -32,31 +36,42 @@ def password_field(page: Page) -> Locator:
 
 
 def username_field(page: Page, label: str | None = None) -> Locator:
-    """The seed's label where it gives one, else the login form's text or e-mail input."""
-    if label:
-        return page.get_by_label(label, exact=True)
-    form = page.locator("form").filter(has=page.locator("input[type=password]"))
-    return (
-        form.locator("input:is([type=email], [type=text], :not([type]))").filter(visible=True).first
+    """The seed's label where it gives one (label, placeholder or accessible name), else the
+    text or e-mail box a person fills just before the password."""
+    before_password = password_field(page).locator("xpath=preceding::input").and_(
+        page.locator(_TEXT_INPUT)
     )
+    if label:
+        return field(page, label).or_(before_password.filter(visible=True).last).first
+    return before_password.filter(visible=True).last
 
 
 async def log_in(
     page: Page,
     ctx: FlowContext,
     *,
-    submit: Locator,
-    success: Locator,
+    submit: str,
+    success: str,
     username_label: str | None = None,
 ) -> None:
-    """Fill the account's credentials, submit, then wait for `success` or a refusal."""
+    """Fill the account's credentials, press `submit`, then wait for the next page (something
+    named `success` to click) or a refusal."""
     REDACTOR.add(ctx.password)
-    await username_field(page, username_label).fill(ctx.username)
-    await password_field(page).fill(ctx.password)
-    await submit.click()
+    try:
+        await username_field(page, username_label).fill(ctx.username)
+        await password_field(page).fill(ctx.password)
+    except PlaywrightTimeoutError:
+        what = f"« {username_label} »" if username_label else "user name"
+        raise PageChanged(f"no login form with a {what} field and a password field") from None
+    await click(page, submit)
     refused = page.get_by_text(LOGIN_REFUSED).or_(page.get_by_text(ACCOUNT_LOCKED))
     refused = refused.filter(visible=True)
-    await success.filter(visible=True).or_(refused).first.wait_for()
+    try:
+        await clickable(page, success).or_(refused).first.wait_for()
+    except PlaywrightTimeoutError:
+        raise PageChanged(
+            f"after « {submit} », neither « {success} » nor a refusal showed"
+        ) from None
     if not await refused.count():
         return
     message = REDACTOR((await refused.first.text_content() or "").strip())

@@ -1,48 +1,259 @@
-"""Locators that survive how portals render the same label (link, button, menu item, tab)."""
+"""Finding things the way a person reading the seed does, whatever markup a portal uses.
+
+A person finds « the key in the section Ma clé CFA » by reading: the heading, then the first
+key-looking box or text after it, before the next heading of the same rank — whichever
+wrapper holds the heading. They « sélectionner » a choice whether it is a radio button, an
+option card, a tab, a link or a <select>; they open the menu at the top right whatever it is
+made of. Each of those ideas lives here once. Every helper that acts fails with a
+`PageChanged` naming the label it looked for; the runner adds the seed's step.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 
-from playwright.async_api import Locator, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page, Playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from retrievers.context import KEY_PATTERN
+from retrievers.errors import PageChanged
 
-_ROLES = ("link", "button", "menuitem", "tab")
+# What an API key looks like on a page: one token, no spaces. Waiting for this (not merely for
+# a non-empty box) skips placeholders such as "Chargement…" shown while the page fetches it.
+KEY_PATTERN = re.compile(r"^\s*[A-Za-z0-9._~+/=-]{16,}\s*$")
+
+# A selector engine (Playwright's `selectors.register`) that reads in document order, which
+# CSS and XPath cannot do with "up to the next heading of the same rank". Its body is JSON:
+#   mode "after": the root's descendants and the elements after it, up to the next heading of
+#                 the root's rank or higher (a root that is not a heading: the next heading);
+#   mode "within": the root's descendants; mode "self": the root itself.
+#   pattern: keep only boxes whose value, or elements whose own text, matches it.
+SECTION_ENGINE = "kr-section"
+_SECTION_ENGINE_JS = """{
+  queryAll(root, body) {
+    const { mode, pattern, flags } = JSON.parse(body);
+    const rank = (e) => {
+      const m = /^H([1-6])$/.exec(e.tagName);
+      if (m) return +m[1];
+      return e.getAttribute("role") === "heading" ? +(e.getAttribute("aria-level") || 2) : 0;
+    };
+    let found = [];
+    if (mode === "self") found = [root];
+    else if (mode === "within") found = Array.from(root.querySelectorAll("*"));
+    else {
+      const doc = root.ownerDocument;
+      const own = rank(root) || 7;
+      const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_ELEMENT);
+      walker.currentNode = root;
+      // The root's own descendants first: « Date d'expiration : <strong>…</strong> ».
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const r = rank(node);
+        if (r && r <= own) break;
+        found.push(node);
+      }
+    }
+    if (!pattern) return found;
+    const re = new RegExp(pattern, flags);
+    const shown = (e) => {
+      if (e.tagName === "INPUT" || e.tagName === "TEXTAREA") return e.value;
+      return Array.from(e.childNodes).filter((n) => n.nodeType === 3)
+        .map((n) => n.textContent).join("");
+    };
+    return found.filter((e) => re.test(shown(e)));
+  }
+}"""
+
+_READ_SHOWN = """e => (e.tagName === "INPUT" || e.tagName === "TEXTAREA") ? e.value
+  : Array.from(e.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join("")"""
+
+_CLICKABLE_ROLES = ("link", "button", "menuitem", "tab", "menuitemradio", "option")
+_CHOICE_ROLES = ("radio", "option", "tab", "menuitemradio", "link", "button", "menuitem")
+# Never opened while looking for a menu: it would end the session.
+_LOG_OUT = re.compile(r"d[ée]connexion|se d[ée]connecter|log ?out|sign ?out", re.IGNORECASE)
 
 
-def clickable(scope: Page | Locator, name: str | re.Pattern[str]) -> Locator:
+async def register_engines(playwright: Playwright) -> None:
+    """Once per Playwright instance, before any browser context is created."""
+    await playwright.selectors.register(SECTION_ENGINE, _SECTION_ENGINE_JS)
+
+
+def words(label: str) -> re.Pattern[str]:
+    """The seed's words as a person reads them: any case, any spacing, either apostrophe or
+    dash."""
+    parts = []
+    for char in label.strip():
+        if char in "'’":
+            parts.append("['’]")
+        elif char in "-–—":
+            parts.append("[-–—]")
+        elif char.isspace():
+            parts.append(r"\s+")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def _section(anchor: Locator, mode: str, pattern: re.Pattern[str] | None) -> Locator:
+    body: dict[str, str | None] = {"mode": mode, "pattern": None, "flags": ""}
+    if pattern is not None:
+        body["pattern"] = pattern.pattern
+        body["flags"] = "i" if pattern.flags & re.IGNORECASE else ""
+    return anchor.locator(f"{SECTION_ENGINE}={json.dumps(body)}")
+
+
+def _any_role(scope: Page | Locator, roles: tuple[str, ...], name: str) -> Locator:
+    pattern = words(name)
+    found = scope.get_by_role(roles[0], name=pattern)  # type: ignore[arg-type]
+    for role in roles[1:]:
+        found = found.or_(scope.get_by_role(role, name=pattern))  # type: ignore[arg-type]
+    return found
+
+
+# -- what a person sees ------------------------------------------------------------------------
+def clickable(scope: Page | Locator, name: str) -> Locator:
     """The visible thing labelled `name` that a person would click, whatever its role."""
-    found = scope.get_by_role("link", name=name)
-    for role in _ROLES[1:]:
-        found = found.or_(scope.get_by_role(role, name=name))  # type: ignore[arg-type]
-    return found.filter(visible=True).first
+    return _any_role(scope, _CLICKABLE_ROLES, name).filter(visible=True).first
 
 
-async def click_in_menu(trigger: Locator, item: Locator, *, tries: int = 3) -> None:
-    """Open a menu with `trigger` and click `item`, re-opening the menu if it closed.
+def heading(scope: Page | Locator, name: str) -> Locator:
+    return scope.get_by_role("heading", name=words(name)).filter(visible=True).first
+
+
+def field(scope: Page | Locator, label: str) -> Locator:
+    """A form field by its label, its placeholder or its accessible name."""
+    pattern = words(label)
+    return (
+        scope.get_by_label(pattern)
+        .or_(scope.get_by_placeholder(pattern))
+        .or_(scope.get_by_role("textbox", name=pattern))
+        .or_(scope.get_by_role("combobox", name=pattern))
+        .or_(scope.get_by_role("spinbutton", name=pattern))
+        .filter(visible=True)
+        .first
+    )
+
+
+def dialog(page: Page, title: str) -> Locator:
+    """A pop-in, whether it is named by its heading or only shows the title."""
+    return page.get_by_role("dialog").or_(page.get_by_role("alertdialog")).filter(
+        has_text=words(title)
+    ).filter(visible=True).first
+
+
+def value_under(page: Page, label: str, pattern: re.Pattern[str] = KEY_PATTERN) -> Locator:
+    """What a person reads under heading `label` or beside label `label`: the first box or
+    text matching `pattern` in that section, or a box named `label` itself."""
+    named = page.get_by_role("textbox", name=words(label))
+    anchors = page.get_by_role("heading", name=words(label)).or_(page.get_by_text(words(label)))
+    return (
+        _section(named, "self", pattern)
+        .or_(_section(anchors, "after", pattern))
+        .filter(visible=True)
+        .first
+    )
+
+
+def value_within(scope: Locator, pattern: re.Pattern[str] = KEY_PATTERN) -> Locator:
+    """The first box or text matching `pattern` inside `scope` (a pop-in, a card)."""
+    return _section(scope, "within", pattern).filter(visible=True).first
+
+
+async def read_shown(found: Locator) -> str:
+    """A box's value, or an element's own text as the DOM holds it (CSS may upper-case it)."""
+    return str(await found.evaluate(_READ_SHOWN))
+
+
+# -- what a person does ------------------------------------------------------------------------
+async def click(scope: Page | Locator, name: str) -> None:
+    try:
+        await clickable(scope, name).click()
+    except PlaywrightTimeoutError:
+        raise PageChanged(f"nothing a person could click named « {name} »") from None
+
+
+async def choose(scope: Page | Locator, name: str) -> None:
+    """« Sélectionner » `name`: a radio button, option card, tab, link, button or select option."""
+    pattern = words(name)
+    options = scope.locator("select").filter(has=scope.get_by_role("option", name=pattern))
+    cards = scope.locator("label").filter(has_text=pattern)  # around a hidden radio input
+    control = _any_role(scope, _CHOICE_ROLES, name).or_(options).or_(cards)
+    control = control.filter(visible=True).first
+    try:
+        await control.wait_for()
+        tag, role = await control.evaluate("e => [e.tagName, e.getAttribute('role')]")
+        if tag == "SELECT":
+            label = await control.get_by_role("option", name=words(name)).first.text_content()
+            await control.select_option(label=(label or name).strip())
+        elif role == "radio" or tag == "INPUT":
+            await control.check()
+        else:
+            await control.click()
+    except PlaywrightTimeoutError:
+        raise PageChanged(f"nothing a person could select named « {name} »") from None
+
+
+async def fill(scope: Page | Locator, label: str, value: str) -> None:
+    """Type into a text field, or pick `value` in a drop-down labelled `label`."""
+    found = field(scope, label)
+    try:
+        await found.wait_for()
+        if await found.evaluate("e => e.tagName") == "SELECT":
+            await _select_by_value_or_words(found, value)
+        else:
+            await found.fill(value)
+    except PlaywrightTimeoutError:
+        raise PageChanged(f"no field a person could fill labelled « {label} »") from None
+
+
+async def _select_by_value_or_words(select: Locator, value: str) -> None:
+    try:
+        await select.select_option(value, timeout=2_000)
+    except PlaywrightError:  # options named « 6 mois » with other values
+        options = select.get_by_role("option", name=re.compile(rf"(^|\D){re.escape(value)}(\D|$)"))
+        await select.select_option(label=(await options.first.text_content() or "").strip())
+
+
+async def click_in_menu(
+    page: Page, item: str, *, menu: str | None = None, tries: int = 3
+) -> None:
+    """Open a menu and click `item` in it: the menu named `menu`, or else the one at the top
+    right that holds `item` (a person opens the avatar or name button to look).
 
     Pop-up menus close on any click elsewhere (such as the one that dismisses a cookie banner
     showing up late) and ignore clicks made before their script has run: a person would simply
     open the menu again.
     """
+    target = clickable(page, item)
+    triggers = [clickable(page, menu)] if menu else await _menu_buttons(page)
     for attempt in range(1, tries + 1):
-        await trigger.click()
-        try:
-            await item.click(timeout=3_000)
-            return
-        except PlaywrightTimeoutError:
-            if attempt == tries:
-                raise
+        for trigger in triggers:
+            try:
+                await trigger.click()
+                await target.click(timeout=3_000)
+                return
+            except PlaywrightTimeoutError:
+                if menu is None:
+                    await page.keyboard.press("Escape")
+        if attempt == tries:
+            where = f"the menu « {menu} »" if menu else "any menu at the top of the page"
+            raise PageChanged(f"« {item} » did not show in {where}")
 
 
-def section_headed(page: Page, heading: str) -> Locator:
-    """The innermost block (section, aside, div…) holding the heading `heading`."""
-    blocks = page.locator("section, aside, article, fieldset, form, div")
-    return blocks.filter(has=page.get_by_role("heading", name=heading)).last
-
-
-def key_shown_in(scope: Locator) -> Locator:
-    """Where a key shows in a block: a (read-only) text box, or plain text that looks like one."""
-    return scope.get_by_role("textbox").or_(scope.get_by_text(KEY_PATTERN))
+async def _menu_buttons(page: Page) -> list[Locator]:
+    """Buttons that open menus in the page's header, rightmost first."""
+    header = page.get_by_role("banner").or_(page.locator("header")).first
+    popups = header.locator("[aria-haspopup]:not([aria-haspopup=false]), [aria-expanded]")
+    candidates = popups.or_(header.get_by_role("button")).filter(visible=True)
+    try:
+        await candidates.first.wait_for()
+    except PlaywrightTimeoutError:
+        raise PageChanged("no menu button at the top of the page") from None
+    found: list[tuple[float, Locator]] = []
+    for i in range(await candidates.count()):
+        button = candidates.nth(i)
+        name = await button.get_attribute("aria-label") or await button.text_content() or ""
+        box = await button.bounding_box()
+        if box and not _LOG_OUT.search(name):
+            found.append((-(box["x"] + box["width"]), button))
+    return [button for _x, button in sorted(found, key=lambda pair: pair[0])]

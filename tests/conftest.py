@@ -23,8 +23,14 @@ FAST = (0.0, 0.02)
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    sb = Sandbox(latency=FAST)
+def rendering() -> str:
+    """How the simulated portals build their pages; flow tests parametrize it over RENDERINGS."""
+    return "classic"
+
+
+@pytest.fixture
+def sandbox(rendering: str) -> Iterator[Sandbox]:
+    sb = Sandbox(latency=FAST, rendering=rendering)
     with sb.serve_in_thread(host="127.0.0.1", port=0):
         yield sb
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
-from sandbox import Sandbox
+import pytest
+
+from sandbox import RENDERINGS, Sandbox
 from tests.conftest import FLOW_PORTALS, Setup
+
+# Every flow on both renderings of its portal: the same seed, pages built another way.
+pytestmark = pytest.mark.parametrize("rendering", RENDERINGS)
 
 
 def current(sandbox: Sandbox, setup: Setup, portal: str) -> str | None:
