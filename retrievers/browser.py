@@ -52,12 +52,19 @@ def find_chromium(config: BrowserConfig, playwright: Playwright) -> str:
     raise ConfigError([("browser.executable_path", INSTALL_HINT)])
 
 
-async def launch(playwright: Playwright, config: BrowserConfig, *, headed: bool) -> Browser:
+async def launch(
+    playwright: Playwright, config: BrowserConfig, *, headed: bool, downloads: Path
+) -> Browser:
     executable = find_chromium(config, playwright)
     browser = await playwright.chromium.launch(
         executable_path=executable,
         headless=config.headless and not headed,
         args=CHROMIUM_FLAGS,
+        downloads_path=downloads,  # never a playwright-artifacts-* temp folder
+        # The runner answers SIGINT/SIGTERM itself: it may still need the browser to store a
+        # key the portal just generated.
+        handle_sigint=False,
+        handle_sigterm=False,
     )
     # Debian's Chromium trails the one Playwright is built for: say which one ran.
     log.info("browser started", executable=executable, version=browser.version)

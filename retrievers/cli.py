@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,18 +16,30 @@ import click
 from retrievers import display, logs
 from retrievers.config import load_config
 from retrievers.errors import ConfigError, KeyStoreError, RunInProgress
+from retrievers.logs import log
 from retrievers.operations import run_and_report, select_accounts, status_rows
 from retrievers.portals import PORTAL_IDS, PORTALS
 from retrievers.redact import REDACTOR
-from retrievers.runner import exit_code
 from retrievers.store import KeyStore
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
+_DEBUG = "key_retriever.debug"  # click context meta: --debug given before the command
 
 
 def _fail(message: str, code: int) -> None:
     click.echo(f"key-retriever: error: {REDACTOR(message)}", err=True)
     sys.exit(code)
+
+
+def _show_traceback(exc: BaseException, *, debug: bool, log_json: bool | None) -> None:
+    """The traceback of an error the user was told about: on the terminal with --debug, in the
+    log with an explicit --log-json (a collector keeps it), otherwise nowhere: the one or two
+    lines of the message say what to do; a traceback would bury them."""
+    if debug:
+        text = "".join(traceback.format_exception(exc))
+        click.echo(REDACTOR(text.rstrip()), err=True)
+    elif log_json:
+        log.error("command failed", error=type(exc).__name__, exc_info=exc)
 
 
 def command(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -45,22 +59,47 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
         help="Log JSON lines (the default when stderr is not a terminal).",
     )
     @click.option("-v", "--verbose", is_flag=True, help="Log each step of each flow.")
+    @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
     @functools.wraps(fn)
-    def wrapper(config_path: Path | None, log_json: bool | None, verbose: bool, **kw: Any) -> Any:
+    def wrapper(
+        config_path: Path | None, log_json: bool | None, verbose: bool, debug: bool, **kw: Any
+    ) -> Any:
+        debug = debug or bool(click.get_current_context().meta.get(_DEBUG))
         logs.configure(json=log_json, verbose=verbose)
         try:
             return fn(config_path=config_path, **kw)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own usage errors and exits: it reports them (exit 2 / as asked)
         except ConfigError as exc:
+            _show_traceback(exc, debug=debug, log_json=log_json)
             _fail(exc.describe(), EXIT_USAGE)
         except (KeyStoreError, RunInProgress) as exc:
+            _show_traceback(exc, debug=debug, log_json=log_json)
             _fail(str(exc), EXIT_FAILED)
+        except Exception as exc:
+            # A bug or an unforeseen condition: still one line, and where to see more.
+            _show_traceback(exc, debug=debug, log_json=log_json)
+            more = "" if debug else "; run again with --debug to see where it happened"
+            _fail(f"unexpected error: {type(exc).__name__}: {exc}{more}", EXIT_FAILED)
 
     return wrapper
 
 
+RENDERING = click.option(
+    "--rendering",
+    type=click.Choice(["classic", "spa"]),
+    default="classic",
+    show_default=True,
+    help="How the simulated portals build their pages: server-rendered (classic) or in the "
+    "browser (spa); the same labels and steps.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="key-retriever")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """Retrieve the CFA API keys of the OPCO portals into a secure store.
 
     Start with `key-retriever demo` to see every flow work against simulated portals, then
@@ -69,6 +108,7 @@ def cli() -> None:
     Exit codes: 0 all done; 1 at least one retrieval failed; 2 bad usage or configuration
     (nothing was attempted); 3 a person must act (MFA, a key sent by e-mail, a manual portal).
     """
+    ctx.meta[_DEBUG] = debug
 
 
 @cli.command()
@@ -99,7 +139,7 @@ def run(
     """
     settings = load_config(config_path)
     accounts = select_accounts(settings, portals, account)
-    sys.exit(exit_code(run_and_report(settings, accounts, headed=headed, force_new=force_new)))
+    sys.exit(run_and_report(settings, accounts, headed=headed, force_new=force_new).exit_code)
 
 
 @cli.command()
@@ -107,11 +147,21 @@ def run(
 @command
 def status(config_path: Path | None, as_json: bool) -> None:
     """One row per account: key fingerprint, retrieval and expiry dates, last outcome."""
-    rows = status_rows(load_config(config_path, required=False))
+    settings = load_config(config_path, required=False)
+    rows = status_rows(settings)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
     else:
         display.console().print(display.status_table(rows))
+    # The rows come from the state database; the keys themselves are in the store. Opening the
+    # store would create nothing, but a missing store file must be said, not shown as fine.
+    path = settings.store.path if settings.store.backend == "file" else None
+    if path is not None and not path.exists():
+        if any(r.fingerprint for r in rows):
+            _fail(f"the store file {path} (store.path) does not exist, although keys were "
+                  "stored: check the path (a moved or mistyped store.path?)", EXIT_USAGE)
+        click.echo(f"key-retriever: the store file {path} does not exist yet; "
+                   "`key-retriever run` creates it with the first key", err=True)
 
 
 @cli.command()
@@ -121,19 +171,25 @@ def status(config_path: Path | None, as_json: bool) -> None:
 def get(config_path: Path | None, portal: str, account: str | None) -> None:
     """Print the stored key alone on stdout (for scripts)."""
     settings = load_config(config_path, required=False)
+    names = sorted(
+        {a.name for a in settings.accounts if a.portal == portal}
+        | {r.account for r in status_rows(settings) if r.portal == portal}
+    )
+    where = settings.source_path or "the configuration"
     if account is None:
-        names = sorted(
-            {a.name for a in settings.accounts if a.portal == portal}
-            | {r.account for r in status_rows(settings) if r.portal == portal}
-        )
         if len(names) != 1:
             raise ConfigError(
                 f"{portal} has accounts {', '.join(names)}: choose one with --account"
                 if names
-                else f"no account known for {portal}"
+                else f"no account known for {portal} (none in {where} nor in the state database)"
             )
         account = names[0]
-    key = KeyStore.from_config(settings.store).get_key(portal, account)
+    store = KeyStore.from_config(settings.store, create=False)  # a missing store file: exit 2
+    key = store.get_key(portal, account)
+    if key is None and account not in names:
+        # Only when nothing is stored under that name either (a key put there by hand counts).
+        known = f"known accounts: {', '.join(names)}" if names else "no account is known for it"
+        raise ConfigError(f"no account named {account!r} for {portal} in {where}; {known}")
     if key is None:
         _fail(
             f"no key stored for {portal}/{account}; run `key-retriever run {portal}`", EXIT_FAILED
@@ -157,23 +213,34 @@ def portals(config_path: Path | None) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8700, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--port",
+    default=8700,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="0 picks a free port.",
+)
+@RENDERING
 @command
-def sandbox(config_path: Path | None, host: str, port: int) -> None:
+def sandbox(config_path: Path | None, host: str, port: int, rendering: str) -> None:
     """Serve the simulated portals on 127.0.0.1 until stopped (Ctrl-C)."""
     from retrievers.demo import serve_sandbox
 
-    serve_sandbox(host, port)
+    serve_sandbox(host, port, rendering)
 
 
 @cli.command()
+@RENDERING
 @command
-def demo(config_path: Path | None) -> None:
+def demo(config_path: Path | None, rendering: str) -> None:
     """Run every flow against the simulated portals with a throw-away store, and show the result."""
     from retrievers.demo import run_demo
 
-    sys.exit(run_demo())
+    sys.exit(run_demo(rendering))
 
 
 def main() -> None:
+    # Everything the tool writes (state, locks, artifacts, downloads, the encrypted store) and
+    # everything its browser writes is its user's alone: files 0600, folders 0700.
+    os.umask(0o077)
     cli(prog_name="key-retriever")

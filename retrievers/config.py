@@ -6,20 +6,23 @@ attempted when there is one.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    YamlConfigSettingsSource,
+    SettingsError,
 )
 
 from retrievers.errors import ConfigError
@@ -28,8 +31,11 @@ from retrievers.portals import PORTAL_IDS, PORTALS
 CONFIG_FILENAME = "key-retriever.yaml"
 ENV_CONFIG = "KEY_RETRIEVER_CONFIG"
 ENV_PASSPHRASE = "KEY_RETRIEVER_STORE_PASSPHRASE"
+ENV_PREFIX = "KEY_RETRIEVER_"
 
-_yaml_path: ContextVar[Path | None] = ContextVar("_yaml_path", default=None)
+# The YAML file's settings, read and checked by load_config (so that a list, a scalar or a
+# non-UTF-8 file gets a clear message), then handed to Settings as its lowest-priority source.
+_yaml_data: ContextVar[dict[str, Any] | None] = ContextVar("_yaml_data", default=None)
 
 
 class _Strict(BaseModel):
@@ -60,9 +66,28 @@ class PortalConfig(_Strict):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an http(s) URL, e.g. https://myatlas.opco-atlas.fr/")
-        return value
+        return None if value is None else check_http_url(value)
+
+
+def check_http_url(value: str) -> str:
+    """An absolute http(s) URL with a host; the scheme is case-insensitive (lowercased here).
+
+    urlsplit alone is lenient (and browsers silently drop newlines and tabs), so spaces and
+    control characters, usually a copy-paste accident, are refused first.
+    """
+    example = "e.g. https://myatlas.opco-atlas.fr/"
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(f"contains a space, a line break or a control character: {value!r}")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise ValueError(f"is not a valid URL ({exc}): {value!r}; {example}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"must be an http(s) URL, {example}")
+    if not parts.hostname:
+        raise ValueError(f"has no host name: {value!r}; {example}")
+    return parts.scheme.lower() + value[len(parts.scheme) :]
 
 
 class AccountConfig(_Strict):
@@ -127,9 +152,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = _yaml_path.get()
-        if path is not None:
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
+        data = _yaml_data.get()
+        if data is not None:
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=data))
         return tuple(sources)
 
     # Filled by load_config, not by the user.
@@ -163,11 +188,90 @@ def find_config(explicit: Path | None) -> Path | None:
     """--config, else ./key-retriever.yaml, else $KEY_RETRIEVER_CONFIG, else the user config dir."""
     if explicit is not None:
         return explicit
-    candidates = [Path.cwd() / CONFIG_FILENAME]
+    local = Path.cwd() / CONFIG_FILENAME
+    if local.is_file():
+        return local
     if os.environ.get(ENV_CONFIG):
-        candidates.append(Path(os.environ[ENV_CONFIG]))
-    candidates.append(default_config_dir() / CONFIG_FILENAME)
-    return next((c for c in candidates if c.is_file()), None)
+        # Named on purpose: a wrong path is an error, not a silent fall-back to another file.
+        return Path(os.environ[ENV_CONFIG])
+    user = default_config_dir() / CONFIG_FILENAME
+    return user if user.is_file() else None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    """The file's settings as a mapping, or a ConfigError that names the file and the fix."""
+    named = f" (named by ${ENV_CONFIG})" if os.environ.get(ENV_CONFIG) == str(path) else ""
+    if path.is_dir():
+        raise ConfigError(
+            f"configuration file {path}{named} is a directory: give the YAML file itself, "
+            f"e.g. {path / CONFIG_FILENAME}"
+        )
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path}{named} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read configuration file {path}{named}: {exc.strerror or exc}"
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"configuration file {path} is not UTF-8 text (line {line} has byte "
+            f"0x{raw[exc.start]:02x}): save it as UTF-8"
+        ) from None
+    try:
+        data = yaml.safe_load(text.removeprefix("\ufeff"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if data is None:  # an empty file: every default
+        return {}
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
+        raise ConfigError(
+            f"configuration file {path} holds {kind}; it must be a mapping of settings "
+            "(store:, browser:, accounts: ...), as in config.example.yaml"
+        )
+    return data
+
+
+def _env_variables(loc: tuple[int | str, ...]) -> list[str]:
+    """The KEY_RETRIEVER_* variables that set the field at `loc` (or a field above it)."""
+    names = {name.upper(): name for name in os.environ}
+    found = []
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            break
+        parts.append(str(part))
+        candidate = (ENV_PREFIX + "__".join(parts)).upper()
+        if candidate in names:
+            found.append(names[candidate])
+    return found
+
+
+def _env_error(exc: SettingsError) -> ConfigError:
+    """pydantic-settings says only which field; name the variable and why it is wrong."""
+    match = re.search(r'field "([^"]+)"', str(exc))
+    field = match.group(1) if match else ""
+    prefix = (ENV_PREFIX + field).upper()
+    candidates = sorted(
+        name for name in os.environ
+        if name.upper() == prefix or name.upper().startswith(prefix + "__")
+    )
+    for name in candidates:
+        try:
+            json.loads(os.environ[name])
+        except ValueError as error:
+            # The position only: the value itself may hold something private.
+            return ConfigError(
+                f"environment variable {name} is not valid JSON ({error}); a list or a mapping "
+                f"set from the environment is written in JSON: fix it or unset it"
+            )
+    names = ", ".join(candidates) or f"{prefix}*"
+    return ConfigError(f"cannot read the setting {field!r} from the environment ({names}): {exc}")
 
 
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:
@@ -181,6 +285,14 @@ def _message(pydantic_message: str) -> str:
     return pydantic_message.removeprefix("Value error, ")
 
 
+def _validation_problem(error: Any) -> tuple[str, str]:
+    message = _message(error["msg"])
+    variables = _env_variables(error["loc"])
+    if variables:  # the value came from (or may have come from) the environment: say so
+        message += f" (environment variable {variables[-1]} is set)"
+    return _loc_to_path(error["loc"]), message
+
+
 def load_config(explicit: Path | None, *, required: bool = True) -> Settings:
     path = find_config(explicit)
     if path is None and (required or explicit is not None):
@@ -188,20 +300,17 @@ def load_config(explicit: Path | None, *, required: bool = True) -> Settings:
             f"no configuration file: looked for ./{CONFIG_FILENAME}, ${ENV_CONFIG} and "
             f"{default_config_dir() / CONFIG_FILENAME}; start from config.example.yaml"
         )
-    if path is not None and not path.is_file():
-        raise ConfigError(f"configuration file {path} does not exist")
+    data = _read_yaml(path) if path is not None else None
     source = str(path) if path else "the environment"
-    token = _yaml_path.set(path)
+    token = _yaml_data.set(data)
     try:
         settings = Settings()
     except ValidationError as exc:
-        raise ConfigError(
-            [(_loc_to_path(e["loc"]), _message(e["msg"])) for e in exc.errors()], source=source
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+        raise ConfigError([_validation_problem(e) for e in exc.errors()], source=source) from None
+    except SettingsError as exc:
+        raise _env_error(exc) from None
     finally:
-        _yaml_path.reset(token)
+        _yaml_data.reset(token)
     settings.source_path = path
     problems = _cross_checks(settings)
     if problems:
@@ -237,17 +346,22 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
 
 
 def check_passwords(settings: Settings, accounts: list[AccountConfig]) -> None:
-    """Before a run: every selected account's password variable must be set."""
+    """Before a run: every selected account's password variable must be set and not empty."""
+    # (portal, name) is unique (checked on load): one dict instead of list.index per account,
+    # which compared whole models and made 10,000 accounts take minutes.
+    index = {(a.portal, a.name): i for i, a in enumerate(settings.accounts)}
     problems = []
     for account in accounts:
-        i = settings.accounts.index(account)
-        if not account.password:
-            problems.append(
-                (
-                    f"accounts[{i}].password_env",
-                    f"environment variable {account.password_env} is not set (password of "
-                    f"{account.portal}/{account.name})",
-                )
+        password = account.password
+        if password is not None and password.strip():
+            continue
+        state = "is not set" if password is None else "is set but empty"
+        problems.append(
+            (
+                f"accounts[{index[(account.portal, account.name)]}].password_env",
+                f"environment variable {account.password_env} {state} (password of "
+                f"{account.portal}/{account.name})",
             )
+        )
     if problems:
         raise ConfigError(problems, source=str(settings.source_path or "the environment"))

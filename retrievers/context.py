@@ -8,34 +8,31 @@ live here, not in the flows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, expect
+from playwright.async_api import Locator
 
-from retrievers.errors import ActionNeeded, PageChanged
+from retrievers.errors import ActionNeeded, KeyStoreError, PageChanged
+from retrievers.locate import read_shown
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 from retrievers.renewal import is_due
 from retrievers.state import fingerprint
 
-if TYPE_CHECKING:  # the configuration imports the flows, which import this module
+if TYPE_CHECKING:
     from retrievers.config import AccountConfig
+    from retrievers.portals import Portal
     from retrievers.state import AccountState, StateDB
     from retrievers.store import KeyStore
-
-# What an API key looks like on a page: one token, no spaces. Waiting for this (not merely for
-# a non-empty box) skips placeholders such as "Chargement…" shown while the page fetches it.
-KEY_PATTERN = re.compile(r"^\s*[A-Za-z0-9._~+/=-]{16,}\s*$")
 
 
 @dataclass
 class FlowContext:
-    portal: str
+    portal: Portal
     account: AccountConfig
     base_url: str
     options: Any
@@ -66,47 +63,58 @@ class FlowContext:
     def siret(self) -> str | None:
         return self.account.siret
 
+    @property
+    def untrusted(self) -> bool:
+        """A previous run clicked « generate » and never stored what came of it."""
+        return bool(self.stored and self.stored.generating_since)
+
     def step(self, text: str) -> None:
+        """The seed's step number and label: every failure after this names it."""
         self.current_step = text
         log.debug("step", step=text)
         self.on_step(text)
 
     # -- generating ----------------------------------------------------------------------------
     def wants_new_key(self, *, exists: bool, expires_at: datetime | None = None) -> bool:
-        """Generate only when there is no key, when it is due, or when forced."""
-        if not exists or self.force_new:
+        """Generate only when there is no key, when it is due, or when forced; after a run that
+        died past its generate click (or an earlier attempt of this one), read what the portal
+        now holds instead."""
+        if not exists:
+            return True
+        if self.generated or self.untrusted:
+            return False
+        if self.force_new:
             return True
         stored = self.stored
         expiry = expires_at or (stored.expires_at if stored else None)
-        generated_at = stored.generated_at if stored and not expires_at else None
-        return is_due(expiry, renew_before_days=self.renew_before_days, generated_at=generated_at)
+        return is_due(
+            expiry,
+            renew_before_days=self.renew_before_days,
+            generated_at=stored.generated_at if stored and not expires_at else None,
+            first_seen_at=stored.first_seen_at if stored else None,
+            lifetime=self.portal.lifetime,
+        )
 
     async def generating(self) -> None:
-        """Call right before clicking a portal's generate button."""
+        """Call right before clicking a portal's generate button: the intent is recorded
+        durably first, so a run killed after the click is never trusted afterwards."""
         if self.generated:
             raise PageChanged("the flow tried to generate a second key in one run; stopped")
+        self.state.open_intent(self.portal.id, self.account.name)
         self.generated = True
         log.info("generating a new key")
 
     # -- reading and saving ------------------------------------------------------------------
-    async def read_key(self, locator: Locator, *, pattern: re.Pattern[str] = KEY_PATTERN) -> str:
-        """Wait for a key to show in a text box or element, and return it (never logged)."""
-        self.mask.append(locator)
-        locator = locator.filter(visible=True).first
+    async def read_key(self, found: Locator, *, where: str) -> str:
+        """Wait for a key to show (`found` matches only once it does), and return it."""
+        self.mask.append(found)
         try:
-            tag = await locator.evaluate("e => e.tagName", timeout=self.timeout_ms)
-            is_field = tag in ("INPUT", "TEXTAREA")
-            if is_field:
-                await expect(locator).to_have_value(pattern, timeout=self.timeout_ms)
-                value = await locator.input_value()
-            else:
-                await expect(locator).to_have_text(pattern, timeout=self.timeout_ms)
-                value = await locator.text_content() or ""  # DOM text: CSS may upper-case it
-        except (AssertionError, PlaywrightError):
-            # Playwright's own message would quote what the box holds: say it in our words.
+            await found.wait_for(timeout=self.timeout_ms)
+            value = await read_shown(found)
+        except PlaywrightError:
+            # Playwright's own message would quote what the page holds: say it in our words.
             raise PageChanged(
-                f"no key appeared at step « {self.current_step} » within "
-                f"{self.timeout_ms / 1000:.0f} s"
+                f"no key appeared {where} within {self.timeout_ms / 1000:.0f} s"
             ) from None
         key = value.strip()
         REDACTOR.add(key)
@@ -127,11 +135,21 @@ class FlowContext:
         key_fingerprint = fingerprint(key)
         if key_fingerprint == self.saved_fingerprint and expires_at == self.saved_expires_at:
             return
-        self.store.put_key(self.portal, self.account.name, key)
+        try:
+            self.store.put_key(self.portal.id, self.account.name, key)
+        except KeyStoreError as exc:
+            if not (self.generated or self.untrusted):
+                raise
+            raise KeyStoreError(
+                f"the portal replaced the key ({key_fingerprint}) but {exc.message}; the key "
+                "stored before no longer works: fix the store, then run "
+                f"`key-retriever run {self.portal.id} --account {self.account.name}` "
+                "(it reads the key again where the portal shows it)"
+            ) from None
         if expires_at is None and self.stored and self.stored.fingerprint == key_fingerprint:
             expires_at = self.stored.expires_at  # same key as before: keep what we knew
         self.state.record_key(
-            self.portal,
+            self.portal.id,
             self.account.name,
             key_fingerprint=key_fingerprint,
             expires_at=expires_at,
@@ -152,8 +170,8 @@ class FlowContext:
         Headed: show the browser and wait until `done` appears."""
         if not self.headed:
             raise ActionNeeded(
-                f"{reason}; run `key-retriever run {self.portal} --account {self.account.name} "
-                "--headed` and complete it in the browser"
+                f"{reason}; run `key-retriever run {self.portal.id} --account "
+                f"{self.account.name} --headed` and complete it in the browser"
             )
         log.warning("waiting for you in the browser window", reason=reason)
         self.on_step(f"waiting for you: {reason}")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import secrets
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,8 @@ import yaml
 
 from retrievers import display
 from retrievers.config import load_config
+from retrievers.errors import ConfigError
 from retrievers.operations import run_and_report, status_rows
-from retrievers.runner import exit_code
 from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, PORTALS, Sandbox, serve
 
 
@@ -49,10 +51,10 @@ def demo_config(
     return path, env
 
 
-def run_demo() -> int:
+def run_demo(rendering: str = "classic") -> int:
     out = display.console()
     with tempfile.TemporaryDirectory(prefix="key-retriever-demo-") as tmp:
-        sandbox = Sandbox()
+        sandbox = Sandbox(rendering=rendering)
         with sandbox.serve_in_thread(host="127.0.0.1", port=0):
             path, env = demo_config(sandbox, Path(tmp))
             os.environ.update(env)
@@ -61,11 +63,29 @@ def run_demo() -> int:
                 f"Simulated portals on {sandbox.root_url}; "
                 f"throw-away store in {tmp}"
             )
-            results = run_and_report(settings, settings.accounts)
+            report = run_and_report(settings, settings.accounts)
             out.print(display.status_table(status_rows(settings)))
-    return exit_code(results)
+    return report.exit_code
 
 
-def serve_sandbox(host: str, port: int) -> None:
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(host, port, DEFAULT_LATENCY))
+def serve_sandbox(host: str, port: int, rendering: str = "classic") -> None:
+    """Serve until Ctrl-C; a port or address that cannot be used is bad usage (exit 2)."""
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(host, port, DEFAULT_LATENCY, rendering))
+    except OSError as exc:
+        other = "--port 0 (a free port) or another --port"
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(
+                f"port {port} on {host} is already in use (another sandbox?): use {other}"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise ConfigError(
+                f"port {port} on {host} is reserved to the administrator: use {other}"
+            ) from None
+        if exc.errno in (errno.EADDRNOTAVAIL, socket.EAI_NONAME, socket.EAI_AGAIN):
+            raise ConfigError(
+                f"cannot listen on {host}: it is not an address of this machine "
+                "(--host 127.0.0.1 is the default)"
+            ) from None
+        raise

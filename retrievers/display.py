@@ -79,6 +79,14 @@ def summary_line(results: list[AccountResult]) -> str:
     return ", ".join(f"{n} {outcome}" for outcome, n in counts.items()) or "no account"
 
 
+def _last_outcome(row: AccountState) -> str:
+    if row.valid is False:  # never shown as ok: the portal may hold another key by now
+        assert row.generating_since is not None
+        return (f"[red]INVALID[/]: a new key was generated on {row.generating_since:%Y-%m-%d %H:%M}"
+                " UTC and not stored; run again to check")
+    return row.last_outcome or "never run"
+
+
 def status_table(rows: list[AccountState]) -> Table:
     table = Table(title="key-retriever status", title_justify="left")
     columns = (
@@ -101,6 +109,6 @@ def status_table(rows: list[AccountState]) -> Table:
             f"{row.retrieved_at:%Y-%m-%d %H:%M}" if row.retrieved_at else "-",
             _date(row.expires_at),
             "-" if days is None else str(days),
-            row.last_outcome or "never run",
+            _last_outcome(row),
         )
     return table

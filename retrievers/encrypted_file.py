@@ -13,6 +13,7 @@ Other programs can read it with the `keyring` CLI:
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import tempfile
@@ -25,10 +26,42 @@ from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from retrievers.state import make_private_dir
+
 _FORMAT = "key-retriever-encrypted-file/1"
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 _ENV_PATH = "KEY_RETRIEVER_STORE__PATH"
 _ENV_PASSPHRASE = "KEY_RETRIEVER_STORE_PASSPHRASE"
+_SALT_BYTES = 16
+# A Fernet token: version (1) + timestamp (8) + IV (16) + ciphertext (16·n, n ≥ 1) + HMAC (32).
+_TOKEN_OVERHEAD = 1 + 8 + 16 + 32
+
+
+class StoreFileError(KeyringError):
+    """The store file cannot be used as it is: retrying will not help."""
+
+
+class StoreCorrupt(StoreFileError):
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(
+            f"the encrypted store {path} is corrupt: {why}. Restore it from a backup, or move "
+            "it aside to start a new store (its keys must then be retrieved again)"
+        )
+
+
+class StoreUnreadable(StoreFileError):
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(
+            f"the encrypted store {path} is unreadable: {why}. It must be a file that this "
+            "user can read and write"
+        )
+
+
+class WrongPassphrase(StoreFileError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"cannot decrypt {path}: wrong {_ENV_PASSPHRASE} (or the file was altered)"
+        )
 
 
 class EncryptedFileKeyring(KeyringBackend):
@@ -57,6 +90,8 @@ class EncryptedFileKeyring(KeyringBackend):
         return self._read().get(service, {}).get(username)
 
     def set_password(self, service: str, username: str, password: str) -> None:
+        # Before the lock: filelock would create the folder with the umask's mode.
+        make_private_dir(self.path.parent)  # 0700: only this user lists or replaces the store
         with self._lock:
             data = self._read()
             data.setdefault(service, {})[username] = password
@@ -78,18 +113,42 @@ class EncryptedFileKeyring(KeyringBackend):
         return self._fernet
 
     def _read(self) -> dict[str, dict[str, str]]:
-        if not self.path.exists():
-            return {}
-        envelope = json.loads(self.path.read_text())
-        if envelope.get("format") != _FORMAT:
-            raise KeyringError(f"{self.path} is not a key-retriever encrypted store")
-        cipher = self._cipher(base64.b64decode(envelope["salt"]))
+        """The decrypted items; {} when the file does not exist yet. A damaged file is told
+        apart from a wrong passphrase, as far as the format allows (see _token_intact)."""
         try:
-            return json.loads(cipher.decrypt(envelope["data"].encode()))
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:  # permissions, a directory in its place, an I/O error
+            raise StoreUnreadable(self.path, exc.strerror or str(exc)) from None
+        if not raw.strip():
+            raise StoreCorrupt(self.path, "the file is empty")
+        try:
+            envelope = json.loads(raw)
+        except ValueError:
+            raise StoreCorrupt(self.path, "it is not JSON (cut short or overwritten?)") from None
+        if not isinstance(envelope, dict) or envelope.get("format") != _FORMAT:
+            raise StoreCorrupt(self.path, "it is not a key-retriever encrypted store")
+        try:
+            salt = base64.b64decode(envelope["salt"], validate=True)
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            raise StoreCorrupt(self.path, "its salt is missing or damaged") from None
+        token = envelope.get("data")
+        if len(salt) != _SALT_BYTES or not isinstance(token, str):
+            raise StoreCorrupt(self.path, "its salt or its encrypted data is missing")
+        if not _token_intact(token):
+            raise StoreCorrupt(self.path, "its encrypted data is cut short or damaged")
+        try:
+            plain = self._cipher(salt).decrypt(token.encode())
         except InvalidToken:
-            raise KeyringError(
-                f"cannot decrypt {self.path}: wrong KEY_RETRIEVER_STORE_PASSPHRASE"
-            ) from None
+            raise WrongPassphrase(self.path) from None
+        try:
+            data = json.loads(plain)
+        except ValueError:
+            raise StoreCorrupt(self.path, "its decrypted content is not JSON") from None
+        if not isinstance(data, dict):
+            raise StoreCorrupt(self.path, "its decrypted content is not a set of items")
+        return data
 
     def _write(self, data: dict[str, dict[str, str]]) -> None:
         salt = self._salt or os.urandom(16)
@@ -99,7 +158,6 @@ class EncryptedFileKeyring(KeyringBackend):
             "salt": base64.b64encode(salt).decode(),
             "data": self._cipher(salt).encrypt(json.dumps(data).encode()).decode(),
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".keys-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w") as f:  # mkstemp creates it 0600
@@ -110,3 +168,14 @@ class EncryptedFileKeyring(KeyringBackend):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _token_intact(token: str) -> bool:
+    """Whether a Fernet token has a well-formed shape. Fernet cannot tell a wrong key from a
+    damaged token (both fail the HMAC); a shape that is wrong is damage, not a passphrase."""
+    try:
+        raw = base64.urlsafe_b64decode(token.encode())
+    except (ValueError, binascii.Error):
+        return False
+    body = len(raw) - _TOKEN_OVERHEAD
+    return raw[:1] == b"\x80" and body >= 16 and body % 16 == 0

@@ -18,6 +18,8 @@ class Outcome(StrEnum):
     PORTAL_DOWN = "portal_down"  # retry later
     PAGE_CHANGED = "page_changed"  # our bug or the portal's redesign: artifacts attached
     STORE_FAILED = "store_failed"
+    BUSY = "busy"  # another process is working on this account: nothing done
+    INTERRUPTED = "interrupted"  # stopped by a signal (SIGINT, SIGTERM) before it finished
     ERROR = "error"
 
     @property
@@ -60,6 +62,10 @@ class KeyStoreError(RetrievalError):
     outcome = Outcome.STORE_FAILED
 
 
+class AccountBusy(RetrievalError):
+    outcome = Outcome.BUSY
+
+
 class ConfigError(Exception):
     """Bad usage or configuration: nothing was attempted (exit 2)."""
 
@@ -76,6 +82,15 @@ class ConfigError(Exception):
         if len(lines) == 1 and not self.source:
             return lines[0]
         return head + ":\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class StoreUnusable(ConfigError):
+    """The secure store cannot be used as configured (missing, corrupt, unreadable, locked or
+    not writable): found before anything is attempted, so exit 2 like a configuration error."""
+
+
+class StateUnusable(ConfigError):
+    """The state database cannot be opened or created: exit 2, nothing attempted."""
 
 
 class RunInProgress(Exception):

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel
 
 from flows import atlas, mobilites, ocapiat, opcoep
@@ -27,6 +28,7 @@ class Portal:
     flow: Flow | None = None  # None: no automatable procedure (yet); use `set`
     options: type[BaseModel] | None = None  # per-account options of the flow
     generate_only: bool = False  # the portal shows a key only by generating a new one
+    lifetime: relativedelta | None = None  # longest life of a key, when the seed says it
 
     @property
     def automated(self) -> bool:
@@ -75,6 +77,7 @@ PORTALS: dict[str, Portal] = {
             " (lifetime 1-6 months)",
             flow=ocapiat.retrieve,
             options=ocapiat.Options,
+            lifetime=relativedelta(months=6),
         ),
         Portal(
             "opco2i",
@@ -98,6 +101,7 @@ PORTALS: dict[str, Portal] = {
             " valid 365 days; shown only when generated",
             flow=mobilites.retrieve,
             generate_only=True,
+            lifetime=relativedelta(days=365),
         ),
         Portal(
             "sante",

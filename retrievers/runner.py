@@ -1,33 +1,44 @@
 """Runs the selected accounts: one browser, one context per account, bounded concurrency.
 
 A failure of one account never stops the others; each ends with a typed outcome, recorded in
-the state database. Transient failures (portal down) are retried with backoff; nothing else is.
+the state database. Transient failures (portal down or slow) are retried with backoff; nothing
+else is. On SIGINT/SIGTERM no new account starts, an account past its generate click may finish
+storing its key (bounded), the others stop, and the browser is closed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 import structlog
-from playwright.async_api import Browser, Page, Playwright, Response, async_playwright
+from playwright.async_api import Browser, Page, Playwright, Request, Response, async_playwright
 from playwright.async_api import Error as PlaywrightError
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from retrievers import browser as browsers
+from retrievers import downloads
 from retrievers.artifacts import capture_failure
 from retrievers.config import AccountConfig, Settings
 from retrievers.context import FlowContext
 from retrievers.errors import Outcome, PageChanged, PortalDown, RetrievalError
+from retrievers.locate import register_engines
+from retrievers.locks import AccountLock
 from retrievers.logs import log
 from retrievers.portals import PORTALS, Portal
 from retrievers.redact import REDACTOR
 from retrievers.renewal import is_due
 from retrievers.state import AccountState, StateDB
 from retrievers.store import KeyStore
+
+# What the portal is still answering when a step fails: it is slow, not changed.
+_PORTAL_REQUESTS = ("document", "xhr", "fetch")
 
 
 class StepReporter(Protocol):
@@ -67,28 +78,59 @@ class Runner:
         self.headed = headed
         self.force_new = force_new
         self.report = report
+        self.stopped_by: int | None = None  # the signal that stopped the run
         self._browser: Browser | None = None
         self._browser_lock = asyncio.Lock()
         self._slots = asyncio.Semaphore(settings.browser.concurrency)
         # Accounts of one portal go one after another: portals dislike parallel logins.
         self._portal_locks = {p: asyncio.Lock() for p in PORTALS}
+        self._running: dict[asyncio.Task[AccountResult], FlowContext | None] = {}
 
     async def run(self, accounts: list[AccountConfig]) -> list[AccountResult]:
-        async with async_playwright() as playwright:
-            self._playwright = playwright
-            browsers.find_chromium(self.settings.browser, playwright)  # no browser: exit 2 now
-            try:
-                return list(await asyncio.gather(*(self._run_account(a) for a in accounts)))
-            finally:
-                if self._browser:
-                    await self._browser.close()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.stop, signum)
+        loop.set_exception_handler(_quiet_after_stop(self))
+        self._downloads = downloads.downloads_dir(self.settings.resolved_state_path())
+        try:
+            async with async_playwright() as playwright:
+                self._playwright = playwright
+                await register_engines(playwright)
+                browsers.find_chromium(self.settings.browser, playwright)  # none: exit 2 now
+                tasks = [asyncio.create_task(self._run_account(a)) for a in accounts]
+                self._running = dict.fromkeys(tasks)
+                try:
+                    return list(await asyncio.gather(*tasks))
+                finally:
+                    if self._browser:
+                        with contextlib.suppress(PlaywrightError):
+                            await self._browser.close()
+        finally:
+            downloads.clear(self._downloads)
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+
+    def stop(self, signum: int) -> None:
+        """Start nothing new; let a key already generated be stored (bounded); stop the rest."""
+        if self.stopped_by is not None:
+            return
+        self.stopped_by = signum
+        log.warning("stopping", signal=signal.Signals(signum).name)
+        grace = self.settings.browser.step_timeout_seconds
+        loop = asyncio.get_running_loop()
+        for task, ctx in self._running.items():
+            if ctx is not None and ctx.generated and ctx.saved_fingerprint is None:
+                loop.call_later(grace, task.cancel)
+            else:
+                task.cancel()
 
     async def _get_browser(self, playwright: Playwright) -> Browser:
         async with self._browser_lock:  # launched once, and only if some account needs it
             if self._browser is None:
                 try:
                     self._browser = await browsers.launch(
-                        playwright, self.settings.browser, headed=self.headed
+                        playwright, self.settings.browser, headed=self.headed,
+                        downloads=self._downloads,
                     )
                 except PlaywrightError as exc:
                     hint = " (--headed needs a display: is DISPLAY set?)" if self.headed else ""
@@ -98,37 +140,49 @@ class Runner:
 
     async def _run_account(self, account: AccountConfig) -> AccountResult:
         with structlog.contextvars.bound_contextvars(portal=account.portal, account=account.name):
+            ctx: FlowContext | None = None
             try:
-                result = await self._attempt_account(account)
-            except RetrievalError as exc:  # e.g. the store failed before the flow started
-                result = self._result(account, exc.outcome, REDACTOR(exc.message))
+                lock = AccountLock(self.store, account.portal, account.name)
+                lock.acquire()
+                try:
+                    ctx = self._context(account)
+                    self._running[asyncio.current_task()] = ctx  # type: ignore[index]
+                    result = await self._attempt_account(account, ctx)
+                finally:
+                    lock.release()
+            except RetrievalError as exc:  # e.g. busy, or the store failed before the flow
+                result = self._result(account, exc.outcome, REDACTOR(exc.message), ctx)
+            except asyncio.CancelledError:
+                result = self._interrupted(account, ctx)
             self.state.record_outcome(account.portal, account.name, result.outcome, result.message)
             level = "info" if not result.outcome.failed else "error"
             getattr(log, level)("account done", outcome=str(result.outcome), message=result.message)
             self.report(account, f"{result.outcome}: {result.message}", done=True)
             return result
 
-    async def _attempt_account(self, account: AccountConfig) -> AccountResult:
+    def _interrupted(self, account: AccountConfig, ctx: FlowContext | None) -> AccountResult:
+        name = signal.Signals(self.stopped_by).name if self.stopped_by else "a signal"
+        if ctx is None or ctx.current_step == "start":
+            return self._result(account, Outcome.INTERRUPTED, f"not started: stopped by {name}")
+        if ctx.saved_fingerprint:
+            what = f"key {ctx.saved_fingerprint} stored, then stopped by {name}"
+        elif ctx.generated:
+            what = (f"stopped by {name} after the portal was asked for a new key, before it was "
+                    f"stored: {_after_lost_generation(ctx.portal)}")
+        else:
+            what = f"stopped by {name} at step {ctx.current_step}; nothing was changed"
+        return self._result(account, Outcome.INTERRUPTED, what, ctx)
+
+    def _context(self, account: AccountConfig) -> FlowContext:
         portal = PORTALS[account.portal]
-        stored = self.state.get(account.portal, account.name)
-        has_key = self.store.get_key(account.portal, account.name) is not None  # redactor learns it
-        if not portal.automated:
-            return self._result(
-                account,
-                Outcome.ACTION_NEEDED,
-                f"{portal.name} has no automated procedure: {portal.delivery}",
-            )
-        skip = self._not_due_reason(portal, stored, has_key)
-        if skip:
-            return self._result(account, Outcome.NOT_DUE, skip)
-        ctx = FlowContext(
-            portal=account.portal,
+        return FlowContext(
+            portal=portal,
             account=account,
             base_url=self.settings.base_url(account.portal),
             options=self.settings.portal_options(account),
             store=self.store,
             state=self.state,
-            stored=stored,
+            stored=self.state.get(account.portal, account.name),
             renew_before_days=self.settings.renew_before_days,
             timeout_ms=self.settings.browser.step_timeout_seconds * 1000,
             person_timeout_ms=self.settings.browser.person_timeout_seconds * 1000,
@@ -136,11 +190,29 @@ class Runner:
             headed=self.headed,
             on_step=lambda text: self.report(account, text),
         )
+
+    async def _attempt_account(self, account: AccountConfig, ctx: FlowContext) -> AccountResult:
+        portal = ctx.portal
+        has_key = self.store.get_key(account.portal, account.name) is not None  # redactor learns it
+        if not portal.automated:
+            return self._result(
+                account,
+                Outcome.ACTION_NEEDED,
+                f"{portal.name} has no automated procedure: {portal.delivery}",
+            )
+        skip = self._not_visited(portal, ctx.stored, has_key)
+        if skip:
+            return self._result(account, *skip)
         retry = self.settings.retry
+
+        def transient(exc: BaseException) -> bool:
+            # A generate-only portal asked for a key once in this run must not be asked again.
+            return isinstance(exc, PortalDown) and not (ctx.generated and portal.generate_only)
+
         try:
             async with self._slots, self._portal_locks[account.portal]:
                 async for attempt in AsyncRetrying(
-                    retry=retry_if_exception_type(PortalDown),
+                    retry=retry_if_exception(transient),
                     stop=stop_after_attempt(retry.attempts),
                     wait=wait_exponential(multiplier=retry.wait_seconds, max=300),
                     reraise=True,
@@ -151,85 +223,108 @@ class Runner:
                     with attempt:
                         await self._drive(ctx)
         except RetrievalError as exc:
+            if self.stopped_by is not None:  # the signal took the browser down with it
+                return self._interrupted(account, ctx)
             message = REDACTOR(exc.message)
             if ctx.saved_fingerprint:  # the key is safe; say so before what went wrong after
                 message = f"key {ctx.saved_fingerprint} stored, then: {message}"
+            elif ctx.generated:
+                message += f" — {_after_lost_generation(portal)}"
             if exc.artifact:
                 message += f" (screenshot and HTML: {exc.artifact.with_suffix('')}.*)"
             return self._result(account, exc.outcome, message, ctx, artifact=exc.artifact)
         if ctx.saved_fingerprint is None:
             return self._result(account, Outcome.PAGE_CHANGED, "the flow ended without a key", ctx)
-        what = "new key generated and stored" if ctx.generated else "key stored"
+        if ctx.generated:
+            what = "new key generated and stored"
+        elif ctx.untrusted:
+            what = "key read again after an interrupted generation, and stored"
+        else:
+            what = "key stored"
         return self._result(account, Outcome.OK, what, ctx)
 
-    def _not_due_reason(
+    def _not_visited(
         self, portal: Portal, stored: AccountState | None, has_key: bool
-    ) -> str | None:
-        """A portal that can only generate is not visited while its stored key is good."""
-        if not portal.generate_only or self.force_new or not has_key:
+    ) -> tuple[Outcome, str] | None:
+        """A portal that can only generate is not visited while its stored key is good; nor,
+        without --force-new, after a run that died past its generate click (it cannot show
+        what it generated then)."""
+        if not portal.generate_only or self.force_new:
             return None
-        if stored is None or stored.fingerprint is None:
+        if stored is not None and stored.generating_since is not None:
+            return Outcome.ACTION_NEEDED, (
+                f"a run stopped on {stored.generating_since:%Y-%m-%d %H:%M} UTC after asking "
+                f"{portal.name} for a new key, before storing it: the key on the portal was "
+                "probably replaced and the stored one no longer works, and this portal shows a "
+                f"key only by generating one: run `key-retriever run {portal.id} --account "
+                f"{stored.account} --force-new`"
+            )
+        if not has_key or stored is None or stored.fingerprint is None:
             return None
         if is_due(
             stored.expires_at,
             renew_before_days=self.settings.renew_before_days,
             generated_at=stored.generated_at,
+            first_seen_at=stored.first_seen_at,
+            lifetime=portal.lifetime,
         ):
             return None
         until = f"valid until {stored.expires_at:%Y-%m-%d}" if stored.expires_at else "valid"
-        return (
+        return Outcome.NOT_DUE, (
             f"not visited: {portal.name} shows a key only by generating a new one, and the stored "
             f"key is {until}; use --force-new to generate one now"
         )
 
     async def _drive(self, ctx: FlowContext) -> None:
         """One attempt: a fresh context, the flow, and a classified failure."""
-        portal = PORTALS[ctx.portal]
-        assert portal.flow is not None
+        assert ctx.portal.flow is not None
         browser = await self._get_browser(self._playwright)
         context = await browsers.new_context(browser, self.settings.browser)
         page = await context.new_page()
-        server_errors: list[str] = []
-        page.on("response", lambda r: _note_server_error(r, page, server_errors))
+        watch = _PortalWatch(page)
         try:
             await browsers.dismiss_cookie_banners(page)
             ctx.step("opening the portal")
             response = await page.goto(ctx.base_url)
             if response is not None and response.status >= 500:
                 raise PortalDown(f"the portal answered HTTP {response.status} at {ctx.base_url}")
-            await portal.flow(page, ctx)
+            await ctx.portal.flow(page, ctx)
         except RetrievalError as exc:
-            if isinstance(exc, PageChanged) and exc.artifact is None:
-                exc.artifact = await self._artifact(page, ctx)
+            if isinstance(exc, PageChanged):
+                raise await self._page_changed(exc.message, page, ctx, watch) from None
             raise
         except (PlaywrightError, AssertionError) as exc:
-            raise await self._classify(exc, page, ctx, server_errors) from None
+            first_line = REDACTOR(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+            what = f"the page did not answer as expected ({first_line or type(exc).__name__})"
+            raise await self._page_changed(what, page, ctx, watch) from None
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:  # a bug in a flow: that account fails, the others go on
             log.exception("unexpected error in the flow")
             raise RetrievalError(
-                f"unexpected error ({type(exc).__name__}): please report it",
+                f"step {ctx.current_step}: unexpected error ({type(exc).__name__}): please "
+                "report it",
                 artifact=await self._artifact(page, ctx),
             ) from None
         finally:
-            await context.close()
+            with contextlib.suppress(PlaywrightError):
+                await context.close()
 
-    async def _classify(
-        self, exc: Exception, page: Page, ctx: FlowContext, server_errors: list[str]
+    async def _page_changed(
+        self, what: str, page: Page, ctx: FlowContext, watch: _PortalWatch
     ) -> RetrievalError:
-        first_line = REDACTOR(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
-        if "net::ERR_" in first_line or server_errors:
-            why = server_errors[-1] if server_errors else first_line
-            return PortalDown(f"the portal is unreachable or down: {why}")
-        artifact = await self._artifact(page, ctx)
-        return PageChanged(
-            f"the page changed or did not answer in time: {first_line}", artifact=artifact
-        )
+        """The expected thing is not on the page: changed, unless the portal never answered."""
+        where = f"step {ctx.current_step}"
+        down = watch.why_down()
+        if down:
+            return PortalDown(f"{where}: the portal is down or too slow: {down}")
+        return PageChanged(f"{where}: {what}", artifact=await self._artifact(page, ctx))
 
     async def _artifact(self, page: Page, ctx: FlowContext) -> Path | None:
         return await capture_failure(
             page,
             directory=self.settings.resolved_artifacts_dir(),
-            portal=ctx.portal,
+            portal=ctx.portal.id,
             account=ctx.account.name,
             mask=ctx.mask,
         )
@@ -255,13 +350,65 @@ class Runner:
         )
 
 
-def _note_server_error(response: Response, page: Page, errors: list[str]) -> None:
-    if response.status >= 500 and response.frame == page.main_frame:
-        errors.append(f"HTTP {response.status} at {response.url}")
+def _after_lost_generation(portal: Portal) -> str:
+    if portal.generate_only:
+        return (f"the portal probably replaced the key; {portal.id} shows a key only by "
+                "generating one: run again with --force-new")
+    return "the portal may have replaced the key: the next run reads what it now holds"
 
 
-def exit_code(results: list[AccountResult]) -> int:
-    """0 all done; 1 at least one failed; 3 a person must act (and nothing failed)."""
+def _quiet_after_stop(runner: Runner) -> Callable[[asyncio.AbstractEventLoop, dict], None]:
+    """A signal sent to the whole process group also ends Playwright's driver: its dangling
+    futures then fail noisily, after the summary that already says what was stopped."""
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        if runner.stopped_by is None:
+            loop.default_exception_handler(context)
+
+    return handle
+
+
+class _PortalWatch:
+    """What the portal left unanswered or refused, to tell "down or slow" from "changed"."""
+
+    def __init__(self, page: Page) -> None:
+        self.pending: set[Request] = set()
+        self.failures: list[str] = []
+        page.on("request", self._sent)
+        page.on("requestfinished", self._done)
+        page.on("requestfailed", self._failed)
+        page.on("response", self._answered)
+
+    def _sent(self, request: Request) -> None:
+        if request.resource_type in _PORTAL_REQUESTS:
+            self.pending.add(request)
+
+    def _done(self, request: Request) -> None:
+        self.pending.discard(request)
+
+    def _failed(self, request: Request) -> None:
+        self.pending.discard(request)
+        error = request.failure or ""
+        if request.resource_type in _PORTAL_REQUESTS and "ERR_ABORTED" not in error:
+            self.failures.append(f"{error} at {request.url}")
+
+    def _answered(self, response: Response) -> None:
+        if response.status >= 500 and response.request.resource_type in _PORTAL_REQUESTS:
+            self.failures.append(f"HTTP {response.status} at {response.url}")
+
+    def why_down(self) -> str | None:
+        if self.failures:
+            return self.failures[-1]
+        if self.pending:
+            return f"no answer from {next(iter(self.pending)).url}"
+        return None
+
+
+def exit_code(results: list[AccountResult], stopped_by: int | None = None) -> int:
+    """0 all done; 1 at least one failed; 3 a person must act (and nothing failed); 128 + the
+    signal when one stopped the run (130 for SIGINT, 143 for SIGTERM)."""
+    if stopped_by is not None:
+        return 128 + stopped_by
     if any(r.outcome.failed for r in results):
         return 1
     if any(r.outcome.needs_person for r in results):

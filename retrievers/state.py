@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from retrievers.errors import StateUnusable
 from retrievers.redact import REDACTOR
 
 _SCHEMA = """
@@ -24,9 +26,22 @@ CREATE TABLE IF NOT EXISTS accounts (
     last_outcome TEXT,
     last_message TEXT,
     last_run_at TEXT,
+    first_seen_at TEXT,
+    generating_since TEXT,
     PRIMARY KEY (portal, account)
 )
 """
+# Columns added after the first release: (name, type) added to older databases on open.
+_ADDED_COLUMNS = (("first_seen_at", "TEXT"), ("generating_since", "TEXT"))
+# An account whose run died after its generate click: its stored key is not to be trusted.
+INVALID = "invalid"
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    present = {row[1] for row in db.execute("PRAGMA table_info(accounts)")}
+    for name, kind in _ADDED_COLUMNS:
+        if name not in present:
+            db.execute(f"ALTER TABLE accounts ADD COLUMN {name} {kind}")
 
 
 def fingerprint(key: str) -> str:
@@ -54,6 +69,15 @@ class AccountState:
     last_outcome: str | None = None
     last_message: str | None = None
     last_run_at: datetime | None = None
+    first_seen_at: datetime | None = None  # when this key was first read (expiry unknown)
+    generating_since: datetime | None = None  # a generate click whose key was never stored
+
+    @property
+    def valid(self) -> bool | None:
+        """False when the portal may have replaced the stored key; None when none is stored."""
+        if self.fingerprint is None:
+            return None
+        return self.generating_since is None
 
     def days_left(self, at: datetime | None = None) -> int | None:
         if self.expires_at is None:
@@ -75,18 +99,72 @@ class AccountState:
             "last_outcome": self.last_outcome,
             "last_message": self.last_message,
             "last_run_at": iso(self.last_run_at),
+            "valid": self.valid,
+            "generating_since": iso(self.generating_since),
             "attributes": self.attributes,
         }
 
 
+def make_private_dir(folder: Path) -> None:
+    """Create `folder` and its missing parents 0700; folders that exist are left as they are.
+
+    The chmod is needed: mkdir's mode goes through the umask, and parents=True ignores it.
+    """
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        created.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(created, 0o700)
+
+
+def _create_private_file(path: Path) -> None:
+    """An empty file 0600 (an empty file is an empty SQLite database). SQLite gives its
+    -journal and -wal files the database's own mode, so they are 0600 too."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, 0o600)  # the umask may have taken bits away: keep it usable by its owner
+    finally:
+        os.close(fd)
+
+
+def _unwritable(path: Path, why: object) -> StateUnusable:
+    return StateUnusable(
+        f"cannot create or open the state database {path}: {why}. Set state_path in the "
+        "configuration to a file in a folder this user can write (it holds no secret)"
+    )
+
+
 class StateDB:
     def __init__(self, path: Path) -> None:
+        """Open (or create, 0600 in a 0700 folder) the database; StateUnusable (exit 2) says
+        what to do when it cannot be created or is not a state database."""
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute(_SCHEMA)
-        self._db.commit()
+        try:
+            make_private_dir(path.parent)
+            _create_private_file(path)
+            self._db = sqlite3.connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise _unwritable(path, getattr(exc, "strerror", None) or exc) from None
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute(_SCHEMA)
+            _upgrade(self._db)
+            self._db.commit()
+        except sqlite3.OperationalError as exc:  # read-only, locked, a directory in its place
+            self._db.close()
+            raise _unwritable(path, exc) from None
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
+            self._db.close()
+            raise StateUnusable(
+                f"the state database {path} is damaged or not a key-retriever database "
+                f"({exc}). It holds no secret (keys are in the secure store): move it aside "
+                "and run again; a new one is created"
+            ) from None
 
     def close(self) -> None:
         self._db.close()
@@ -114,11 +192,15 @@ class StateDB:
         at = now().isoformat()
         self._ensure(portal, account)
         self._db.execute(
-            """UPDATE accounts SET fingerprint = ?, retrieved_at = ?, expires_at = ?,
+            """UPDATE accounts SET
+                   first_seen_at = CASE WHEN fingerprint IS ? THEN first_seen_at ELSE ? END,
+                   fingerprint = ?, retrieved_at = ?, expires_at = ?,
                    generated_at = CASE WHEN ? THEN ? ELSE generated_at END,
-                   attributes = ?
+                   attributes = ?, generating_since = NULL
                WHERE portal = ? AND account = ?""",
             (
+                key_fingerprint,
+                at,
                 key_fingerprint,
                 at,
                 expires_at.isoformat() if expires_at else None,
@@ -128,6 +210,20 @@ class StateDB:
                 portal,
                 account,
             ),
+        )
+        self._db.commit()
+
+    def open_intent(self, portal: str, account: str) -> None:
+        """Before a click that replaces the portal's key; cleared by `record_key` once the new
+        key is stored and read back. Committed at once, so it survives a killed process."""
+        at = now().isoformat()
+        self._ensure(portal, account)
+        self._db.execute(
+            """UPDATE accounts SET generating_since = COALESCE(generating_since, ?),
+                   last_outcome = ?, last_message = ?, last_run_at = ?
+               WHERE portal = ? AND account = ?""",
+            (at, INVALID, "a new key was being generated and was not stored yet", at, portal,
+             account),
         )
         self._db.commit()
 
@@ -158,4 +254,6 @@ class StateDB:
             last_outcome=row["last_outcome"],
             last_message=row["last_message"],
             last_run_at=_dt(row["last_run_at"]),
+            first_seen_at=_dt(row["first_seen_at"]),
+            generating_since=_dt(row["generating_since"]),
         )

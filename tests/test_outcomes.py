@@ -60,6 +60,22 @@ def test_ocapiat_existing_key_is_shown_not_regenerated(sandbox: Sandbox, make_se
     assert done.returncode == 0, done.stdout + done.stderr
     assert sandbox.generation_count("ocapiat", username) == 0
     assert setup.stored_key("ocapiat") == existing
+    # Dated from the expiry the page shows beside it, so it will be renewed in time.
+    stored_expiry = datetime.fromisoformat(row(setup, "ocapiat")["expires_at"])
+    assert abs(stored_expiry - (datetime.now(UTC) + timedelta(days=90))) < timedelta(days=1)
+
+
+def test_a_key_of_unknown_expiry_is_due_by_the_portal_s_lifetime() -> None:
+    from dateutil.relativedelta import relativedelta
+
+    from retrievers.renewal import is_due
+
+    seen = datetime(2026, 1, 1, tzinfo=UTC)
+    six_months = relativedelta(months=6)
+    kwargs = {"renew_before_days": 30, "first_seen_at": seen, "lifetime": six_months}
+    assert not is_due(None, **kwargs, at=seen + timedelta(days=100))
+    assert is_due(None, **kwargs, at=seen + timedelta(days=125))  # past 2/3 of 6 months
+    assert not is_due(None, renew_before_days=30, first_seen_at=seen, at=seen + timedelta(900))
 
 
 def test_atlas_key_rotated_by_the_portal_is_picked_up(sandbox: Sandbox, make_setup) -> None:
