@@ -9,4 +9,5 @@ fi
 export HOME="$(mktemp -d)"  # gnome-keyring keeps its test keyring here, not in the user's home
 printf 'test-keyring-pass' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+# Two workers: the flows of different tests run side by side (one browser per worker).
+exec .venv/bin/python -m pytest -n "${KEY_RETRIEVER_TEST_WORKERS:-2}" "$@"
