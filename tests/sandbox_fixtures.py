@@ -86,3 +86,11 @@ def consented_page(page: Page, shared_sandbox: Sandbox) -> Page:
     page.context.add_cookies(shared_sandbox.consent_cookies())  # type: ignore[arg-type]
     page.set_default_timeout(10_000)
     return page
+
+
+@pytest.fixture
+def spa_page(page: Page, spa_sandbox: Sandbox) -> Page:
+    """A page of the spa sandbox whose cookie banners were already answered."""
+    page.context.add_cookies(spa_sandbox.consent_cookies())  # type: ignore[arg-type]
+    page.set_default_timeout(10_000)
+    return page

@@ -296,3 +296,25 @@ def test_a_store_that_fails_after_the_portal_generated_says_so_and_recovers(
     assert again.returncode == 0, again.stdout + again.stderr
     assert sandbox.generation_count("ocapiat", username) == generations
     assert setup.stored_key("ocapiat") == sandbox.current_key("ocapiat", username)
+
+
+def test_an_answer_slower_than_the_step_after_generate_is_read_not_generated_again(
+    sandbox: Sandbox, make_setup
+) -> None:
+    setup = make_setup(portals=("ocapiat",), extra={"browser": {"step_timeout_seconds": 3}})
+    username = setup.account("ocapiat")["username"]
+    replaced = sandbox.hold_after_generate("ocapiat")
+
+    process = start(setup, "run")  # no key yet: it generates one
+    assert replaced.wait(timeout=60)
+    assert process.stderr is not None
+    for line in process.stderr:  # the answer never came within the step: retried
+        if "retrying" in line:
+            break
+    sandbox.hold_after_generate("ocapiat", hold=False)
+    done = finish(setup, process)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sandbox.generation_count("ocapiat", username) == 1  # never generated twice
+    assert setup.stored_key("ocapiat") == sandbox.current_key("ocapiat", username)
+    assert status(setup, "ocapiat")["valid"] is True

@@ -11,25 +11,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from sandbox import DEMO_ACCOUNTS, Sandbox
+from sandbox import Sandbox
 from sandbox.clock import frdate
+from tests.spa_helpers import demo_account
 
-# Fixtures: spa_sandbox, lockout_accounts, Chromium's launch.
+# Fixtures: spa_sandbox, spa_page, lockout_accounts, Chromium's launch.
 pytest_plugins = ["tests.sandbox_fixtures"]
 
 ATLAS_INVALID = "Compte d'utilisateur ou mot de passe incorrect."
-
-
-def demo(portal: str) -> dict[str, Any]:
-    return next(a for a in DEMO_ACCOUNTS if a["portal"] == portal)
-
-
-@pytest.fixture
-def spa_page(page: Page, spa_sandbox: Sandbox) -> Page:
-    """A page of the spa sandbox whose cookie banners were already answered."""
-    page.context.add_cookies(spa_sandbox.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
 
 
 def has_no_label(field: Locator) -> bool:
@@ -111,7 +100,7 @@ def test_spa_atlas_wrong_password_shows_the_alert_and_keeps_the_user(
 
 def test_spa_atlas_key_is_in_my_settings_behind_the_avatar_menu(spa_page: Page,
                                                                 spa_sandbox: Sandbox) -> None:
-    page, sb, account = spa_page, spa_sandbox, demo("atlas")
+    page, sb, account = spa_page, spa_sandbox, demo_account("atlas")
     user = account["username"]
     page.goto(sb.base_url("atlas"))
     page.get_by_placeholder("xyz@example.com").fill(user)
@@ -185,7 +174,7 @@ def test_spa_atlas_key_is_in_my_settings_behind_the_avatar_menu(spa_page: Page,
 
 def test_spa_ocapiat_generates_then_shows_the_cfa_key(spa_page: Page,
                                                       spa_sandbox: Sandbox) -> None:
-    page, sb, account = spa_page, spa_sandbox, demo("ocapiat")
+    page, sb, account = spa_page, spa_sandbox, demo_account("ocapiat")
     user = account["username"]
     before = sb.generation_count("ocapiat", user)
 

@@ -10,29 +10,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from sandbox import DEMO_ACCOUNTS, Sandbox
+from sandbox import Sandbox
 from sandbox.clock import frdate
+from tests.spa_helpers import demo_account
 
-# Fixtures: spa_sandbox, lockout_accounts, Chromium's launch.
+# Fixtures: spa_sandbox, spa_page, lockout_accounts, Chromium's launch.
 pytest_plugins = ["tests.sandbox_fixtures"]
 
 SECURISATION = "Sécurisation des imports de contrat d'apprentissage"
 CFA_ITEM = "centre de formation d'apprentis – CFA"
 MOBILITES_KEY = re.compile(r"^[A-Za-z0-9+/]{32}$")
-
-
-def account(portal: str) -> dict[str, Any]:
-    return next(a for a in DEMO_ACCOUNTS if a["portal"] == portal)
-
-
-@pytest.fixture
-def spa_page(page: Page, spa_sandbox: Sandbox) -> Page:
-    page.context.add_cookies(spa_sandbox.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
 
 
 def no_label_elements(page: Page) -> None:
@@ -101,7 +90,7 @@ def test_opcoep_spa_login_fields_only_have_placeholders(
 def test_opcoep_spa_token_is_shown_regenerated_and_downloaded(spa_page: Page,
                                                               spa_sandbox: Sandbox,
                                                               tmp_path: Path) -> None:
-    page, sb, demo = spa_page, spa_sandbox, account("opcoep")
+    page, sb, demo = spa_page, spa_sandbox, demo_account("opcoep")
     user = demo["username"]
     login_opcoep(page, sb, user, demo["password"])
 
@@ -167,7 +156,7 @@ def test_opcoep_spa_token_is_shown_regenerated_and_downloaded(spa_page: Page,
 
 
 def test_opcoep_spa_menu_pages_and_avatar_logout(spa_page: Page, spa_sandbox: Sandbox) -> None:
-    page, demo = spa_page, account("opcoep")
+    page, demo = spa_page, demo_account("opcoep")
     login_opcoep(page, spa_sandbox, demo["username"], demo["password"])
     expect(page.get_by_role("heading", name="Actions sur mes contrats stockés")).to_be_visible()
     page.get_by_role("button", name="Mon cfa").click()
@@ -190,7 +179,7 @@ def test_opcoep_spa_menu_pages_and_avatar_logout(spa_page: Page, spa_sandbox: Sa
 
 def test_mobilites_spa_key_appears_in_a_late_pop_in(spa_page: Page,
                                                     spa_sandbox: Sandbox) -> None:
-    page, sb, demo = spa_page, spa_sandbox, account("mobilites")
+    page, sb, demo = spa_page, spa_sandbox, demo_account("mobilites")
     user, siret = demo["username"], demo["siret"]
     page.goto(sb.base_url("mobilites"))
     with page.expect_navigation():
@@ -257,7 +246,7 @@ def test_mobilites_spa_key_appears_in_a_late_pop_in(spa_page: Page,
 
 
 def test_mobilites_spa_avatar_menu_logs_out(spa_page: Page, spa_sandbox: Sandbox) -> None:
-    page, demo = spa_page, account("mobilites")
+    page, demo = spa_page, demo_account("mobilites")
     page.goto(spa_sandbox.page_url("mobilites", "login"))
     page.get_by_placeholder("Adresse e-mail").fill(demo["username"])
     page.get_by_placeholder("Mot de passe").fill(demo["password"])

@@ -3,14 +3,14 @@
    card header and whose content sits in the card body). */
 (function () {
   "use strict";
-  var AO = window.AO;
-  var h = AO.h;
+  var S = window.Spa;
+  var h = S.h;
 
   /* ----- components ------------------------------------------------------------------------ */
 
   /* slds-card: header (title + optional actions) and body are siblings; optional footer. */
   function card(options) {
-    var titleId = AO.uid("card-title");
+    var titleId = S.uid("card-title");
     var level = options.level || "h2";
     return h("article.slds-card" + (options.modifier ? "." + options.modifier : ""),
       { "aria-labelledby": titleId, id: options.anchor || null },
@@ -57,7 +57,7 @@
       h("span.slds-avatar.slds-avatar_circle", { "aria-hidden": "true" },
         h("abbr.slds-avatar__initials", {}, initials)),
       h("span.slds-assistive-text", {}, "Menu utilisateur"));
-    AO.attachMenu(trigger, {
+    S.attachMenu(trigger, {
       label: "Menu utilisateur",
       alignRight: true,
       panelClass: "slds-dropdown",
@@ -114,7 +114,7 @@
 
   /* ----- views ----------------------------------------------------------------------------- */
 
-  AO.register("login", function (app, page) {
+  S.register("login", function (app, page) {
     var r = app.routes;
     var userInput = h("input.slds-input", {
       type: "email", name: "username", autocomplete: "username",
@@ -124,19 +124,16 @@
       type: "password", name: "password", autocomplete: "current-password",
       placeholder: "Mot de passe", required: true
     });
-    var eye = AO.passwordEye(passwordInput, function () {
-      return h("button.slds-button.slds-button_icon.slds-input__icon.slds-input__icon_right", {
-        type: "button", "aria-label": "Afficher le mot de passe", title: "Afficher le mot de passe",
-        "aria-pressed": "false"
-      }, AO.icon("eye", "slds-button__icon"));
-    });
+    var eye = S.passwordEye(passwordInput,
+      "button.slds-button.slds-button_icon.slds-input__icon.slds-input__icon_right",
+      S.glyph("eye", "slds-button__icon"));
     return loginShell("Se connecter", [
       h("p.slds-m-bottom_small", {}, "Vous êtes un nouvel utilisateur MyAtlas ? ",
         h("a", { href: r.signup }, "Créer un compte")),
       page.error ? h("div.slds-notify.slds-notify_alert.slds-alert_error", { role: "alert" },
         h("h2", {}, page.error)) : null,
       h("form.slds-form", { method: "post", action: r.loginSubmit, novalidate: true },
-        AO.csrfInput(app),
+        S.csrfInput(app),
         /* Captions shown above the inputs are plain text: the inputs carry only placeholders. */
         h("div.slds-form-element",
           h("div.slds-form-element__label", {}, "Compte d'utilisateur"),
@@ -149,17 +146,17 @@
     ], h("a", { href: r.forgot }, "Mot de passe Oublié?"));
   });
 
-  AO.register("info", function (app, page) {
+  S.register("info", function (app, page) {
     return loginShell(page.heading, h("p", {}, page.text),
       h("a", { href: app.routes.login }, "Retour à la connexion"));
   });
 
-  AO.register("espaces", function (app) {
+  S.register("espaces", function (app) {
     var r = app.routes;
     function space(title, href, text) {
       return h("li.slds-col", {}, card({
         title: title, href: href, body: h("p", {}, text),
-        footer: AO.linkButton("slds-button.slds-button_neutral", "Sélectionner", function () { AO.go(href); })
+        footer: S.linkButton("slds-button.slds-button_neutral", "Sélectionner", function () { S.go(href); })
       }));
     }
     return h("div.one-app__frame",
@@ -167,8 +164,8 @@
         h("div.slds-global-header.slds-grid.slds-grid_align-spread",
           h("div.slds-global-header__item", {}, brand()),
           h("div.slds-global-header__item", {},
-            AO.linkButton("slds-button.slds-button_inverse", "Se déconnecter",
-              function () { AO.go(r.logout); })))),
+            S.linkButton("slds-button.slds-button_inverse", "Se déconnecter",
+              function () { S.go(r.logout); })))),
       h("div.one-app__body",
         pageHeader("Bonjour " + app.user.firstName + ", sur quel espace souhaitez-vous vous rendre ?",
           "Votre compte donne accès aux espaces suivants."),
@@ -179,7 +176,7 @@
             "Organismes de formation et CFA : suivez vos dossiers, vos factures et vos paramètres."))));
   });
 
-  AO.register("entreprise", function (app) {
+  S.register("entreprise", function (app) {
     return h("div.one-app__frame",
       h("header.slds-global-header_container",
         h("div.slds-global-header", {}, brand("Entreprise"))),
@@ -192,7 +189,7 @@
         })));
   });
 
-  AO.register("home", function (app) {
+  S.register("home", function (app) {
     var user = app.user;
     return prestataire(app, [
       pageHeader("Bienvenue " + user.firstName, user.organisation + " – SIRET " + user.siret),
@@ -206,7 +203,7 @@
     ]);
   });
 
-  AO.register("profil", function (app) {
+  S.register("profil", function (app) {
     var user = app.user;
     return prestataire(app, [
       pageHeader("Mon profil"),
@@ -217,12 +214,12 @@
   });
 
   function radioGroup(caption, name, options) {
-    var captionId = AO.uid("radio-group");
+    var captionId = S.uid("radio-group");
     return h("div.slds-form-element",
       h("span.slds-form-element__legend", { id: captionId }, caption),
       h("div.slds-form-element__control", { role: "radiogroup", "aria-labelledby": captionId },
         options.map(function (option) {
-          var id = AO.uid("radio");
+          var id = S.uid("radio");
           return h("span.slds-radio", {},
             h("input", { type: "radio", id: id, name: name, value: option[0], checked: option[2] }),
             h("label.slds-radio__label", { for: id },
@@ -237,7 +234,7 @@
       h("span.ao-spinner", { "aria-hidden": "true" }), "Chargement de votre clé CFA…");
     var status = h("p.slds-text-color_weak", { "aria-live": "polite" });
     window.Sandbox.getJSON(app.routes.apiKey).then(function (result) {
-      AO.clear(slot).removeAttribute("aria-busy");
+      S.clear(slot).removeAttribute("aria-busy");
       if (!result.ok) {
         status.textContent = result.data.error || "Impossible de charger votre clé CFA.";
         return;
@@ -246,10 +243,10 @@
       var input = h("input.slds-input.key-value", {
         type: "text", readonly: true, "aria-label": "Ma clé CFA", value: value
       });
-      var copy = AO.linkButton("slds-button.slds-button_brand.button-normalcase",
+      var copy = S.linkButton("slds-button.slds-button_brand.button-normalcase",
         "Copier dans le presse-papier", function () {
           if (!input.value) return;
-          AO.copyText(input.value).then(function () {
+          S.copyText(input.value).then(function () {
             status.textContent = "Clé copiée dans le presse-papier.";
           }, function () {
             input.select();
@@ -270,12 +267,12 @@
     });
   }
 
-  AO.register("parametres", function (app, page) {
+  S.register("parametres", function (app, page) {
     var user = app.user;
     var toast = page.saved ? h("div.slds-notify.slds-notify_toast.slds-theme_success", { role: "status" },
       "Vos préférences ont été enregistrées.") : null;
     var subscriptions = h("form", { method: "post", action: app.routes.subscriptions },
-      AO.csrfInput(app),
+      S.csrfInput(app),
       h("div.slds-grid.slds-gutters.radio-groups", {},
         radioGroup("Abonnement newsletter", "newsletter", [["oui", "Oui"], ["non", "Non", true]]),
         radioGroup("Abonnement notification", "notification", [["oui", "Oui", true], ["non", "Non"]]),
@@ -297,5 +294,5 @@
     ]);
   });
 
-  AO.start(".one-app");
+  S.start(".one-app");
 })();

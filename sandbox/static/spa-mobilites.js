@@ -4,7 +4,7 @@
    « Générer ma clé d'authentification »: the key shows in a dialog once the call returns. */
 (function () {
   "use strict";
-  var S = window.EmSpa;
+  var S = window.Spa;
   var h = S.h;
 
   function card(options) {
@@ -66,19 +66,7 @@
       type: "password", name: name, placeholder: placeholder, autocomplete: "current-password",
       required: true
     });
-    var toggle = h("button.btn-icon", {
-      type: "button", "aria-label": "Afficher le mot de passe", title: "Afficher le mot de passe",
-      "aria-pressed": "false"
-    }, S.icon("eye"));
-    toggle.addEventListener("click", function () {
-      var show = input.type === "password";
-      input.type = show ? "text" : "password";
-      var label = show ? "Masquer le mot de passe" : "Afficher le mot de passe";
-      toggle.setAttribute("aria-pressed", show ? "true" : "false");
-      toggle.setAttribute("aria-label", label);
-      toggle.title = label;
-    });
-    return h("div.input-group", input, toggle);
+    return h("div.input-group", input, S.passwordEye(input, "button.btn-icon", S.icon("eye")));
   }
 
   function loginView(model) {
@@ -212,7 +200,7 @@
       error.hidden = true;
       generate.disabled = true;
       busy.hidden = false;
-      S.postJSON(model.api.generate, { siret: choice.value() }).then(function (result) {
+      window.Sandbox.postJSON(model.api.generate, { siret: choice.value() }).then(function (result) {
         generate.disabled = false;
         busy.hidden = true;
         if (result.ok) popIn(result.data);

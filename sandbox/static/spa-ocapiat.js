@@ -3,14 +3,14 @@
    drop-down menus built on open). */
 (function () {
   "use strict";
-  var AO = window.AO;
-  var h = AO.h;
+  var S = window.Spa;
+  var h = S.h;
 
   /* ----- components ------------------------------------------------------------------------ */
 
   /* .card: the title lives in .card-header, the content in the sibling .card-body. */
   function card(options) {
-    var titleId = AO.uid("card-title");
+    var titleId = S.uid("card-title");
     return h("div.card" + (options.modifier ? "." + options.modifier : ""),
       { id: options.anchor || null, role: options.region ? "region" : null,
         "aria-labelledby": options.region ? titleId : null },
@@ -49,7 +49,7 @@
     var user = app.user;
     var toggle = h("button.btn.btn-dark.dropdown-toggle", { type: "button" },
       h("span.user-name", {}, user.displayName), h("span.user-org", {}, " – " + user.organisation));
-    AO.attachMenu(toggle, {
+    S.attachMenu(toggle, {
       label: user.displayName, alignRight: true, panelClass: "dropdown-menu show",
       itemTag: "div.dropdown-item",
       items: function () {
@@ -75,7 +75,7 @@
 
   /* ----- public site ----------------------------------------------------------------------- */
 
-  AO.register("home", function (app) {
+  S.register("home", function (app) {
     return h("div.app-shell", {}, siteHeader(app),
       h("section.hero", {},
         h("div.container", {},
@@ -109,11 +109,11 @@
 
   /* "Mon espace Ocapiat": a profile is chosen with option cards (radio buttons); the extranet
      links of that profile are rendered only once it is chosen. */
-  AO.register("espace", function (app) {
+  S.register("espace", function (app) {
     var results = h("div.extranets", { "aria-live": "polite" },
       h("p.text-muted", {}, "Sélectionnez votre profil pour afficher vos extranets."));
     function show(profile) {
-      AO.clear(results);
+      S.clear(results);
       results.appendChild(h("h2.h5.section-title", {}, "Vos extranets"));
       results.appendChild(h("div.list-group", {},
         profile.extranets.map(function (extranet) {
@@ -122,10 +122,10 @@
             h("p.mb-0.small", {}, extranet[2]));
         })));
     }
-    var questionId = AO.uid("question");
+    var questionId = S.uid("question");
     var options = PROFILES.map(function (profile) {
-      var id = AO.uid("profil");
-      var hintId = AO.uid("hint");
+      var id = S.uid("profil");
+      var hintId = S.uid("hint");
       return h("div.option-card.form-check", {},
         h("input.form-check-input", {
           type: "radio", name: "profil", id: id, value: profile.value, "aria-describedby": hintId,
@@ -142,7 +142,7 @@
     ]);
   });
 
-  AO.register("aide", function (app) {
+  S.register("aide", function (app) {
     return site(app, card({
       title: "Service indisponible dans cette démonstration", level: "h1",
       body: h("p", {}, "Cette page n'est pas simulée. ",
@@ -152,20 +152,15 @@
 
   /* ----- PartNet ---------------------------------------------------------------------------- */
 
-  AO.register("login", function (app, page) {
+  S.register("login", function (app, page) {
     var r = app.routes;
     var password = h("input.form-control", {
       type: "password", name: "motdepasse", autocomplete: "current-password",
       placeholder: "Votre mot de passe", required: true
     });
-    var eye = AO.passwordEye(password, function () {
-      return h("button.btn.btn-outline-secondary", {
-        type: "button", "aria-label": "Afficher le mot de passe", title: "Afficher le mot de passe",
-        "aria-pressed": "false"
-      }, AO.icon("eye"));
-    });
+    var eye = S.passwordEye(password, "button.btn.btn-outline-secondary", S.glyph("eye"));
     var form = h("form", { method: "post", action: r.loginSubmit },
-      AO.csrfInput(app),
+      S.csrfInput(app),
       h("div.mb-3", {}, h("input.form-control", {
         type: "text", name: "login", autocomplete: "username", required: true,
         placeholder: "Votre identifiant (login)", value: page.username || ""
@@ -215,7 +210,7 @@
             })))));
   });
 
-  AO.register("tab", function (app, page) {
+  S.register("tab", function (app, page) {
     return partnet(app, [
       h("h1.page-title", {}, page.label),
       page.welcome ? h("p", {}, "Bienvenue sur PartNet, " + app.user.firstName + ".") : null,
@@ -230,7 +225,7 @@
 
   /* "Interfaçage OCAPIAT": the key is shown ("Afficher ma clé CFA") or generated ("Générer ma
      clé CFA") through the JSON APIs; it appears as plain text in the card body. */
-  AO.register("interfacage", function (app, page) {
+  S.register("interfacage", function (app, page) {
     var r = app.routes;
     var user = app.user;
     var result = h("div.key-result");
@@ -241,28 +236,28 @@
       : h("p", {}, "Aucune clé CFA n'a encore été générée pour ce CFA. Choisissez sa durée de vie puis cliquez sur « Générer ma clé CFA ».");
 
     function display(data) {
-      AO.clear(result).appendChild(h("div.alert.alert-success.key-alert", {},
+      S.clear(result).appendChild(h("div.alert.alert-success.key-alert", {},
         h("div.small.fw-bold", {}, "Clé privée du CFA :"),
         h("div.font-monospace.user-select-all.key-text", {}, data.cle),
         h("div.small", {}, "Date d'expiration : ", h("strong", {}, data.expiration || ""))));
     }
     function fail(res) {
-      AO.clear(error).appendChild(h("div.alert.alert-danger", { role: "alert" },
+      S.clear(error).appendChild(h("div.alert.alert-danger", { role: "alert" },
         (res.data && res.data.error) || "Une erreur est survenue."));
     }
 
     var busy = false;
-    var show = page.hasKey ? AO.linkButton("btn.btn-outline-success", "Afficher ma clé CFA", function () {
+    var show = page.hasKey ? S.linkButton("btn.btn-outline-success", "Afficher ma clé CFA", function () {
       if (busy) return;
       busy = true;
-      AO.clear(error);
+      S.clear(error);
       window.Sandbox.postJSON(r.showKey).then(function (res) {
         busy = false;
         if (res.ok) display(res.data); else fail(res);
       });
     }) : null;
 
-    var lifetimeCaptionId = AO.uid("duree-label");
+    var lifetimeCaptionId = S.uid("duree-label");
     var lifetime = h("select.form-select", { name: "duree", "aria-labelledby": lifetimeCaptionId },
       Array.apply(null, Array(page.maxMonths)).map(function (_, i) {
         var months = i + 1;
@@ -272,7 +267,7 @@
     var generate = h("button.btn.btn-success", { type: "button" }, "Générer ma clé CFA");
     generate.addEventListener("click", function () {
       generate.disabled = true;
-      AO.clear(error);
+      S.clear(error);
       status.textContent = "";
       window.Sandbox.postJSON(r.generateKey, { duree: lifetime.value }).then(function (res) {
         generate.disabled = false;
@@ -316,5 +311,5 @@
         }))));
   });
 
-  AO.start("app-root");
+  S.start("app-root");
 })();

@@ -4,7 +4,7 @@
    de contrat d'apprentissage » page whose token is fetched after the page has loaded. */
 (function () {
   "use strict";
-  var S = window.EmSpa;
+  var S = window.Spa;
   var h = S.h;
 
   function go(url) { return function () { window.location.assign(url); }; }
@@ -82,19 +82,8 @@
       type: "password", name: name, placeholder: placeholder,
       autocomplete: "current-password", required: true
     });
-    var toggle = h("button.mdc-icon-button.pw-eye", {
-      type: "button", "aria-label": "Afficher le mot de passe", title: "Afficher le mot de passe",
-      "aria-pressed": "false"
-    }, S.icon("eye"));
-    toggle.addEventListener("click", function () {
-      var show = input.type === "password";
-      input.type = show ? "text" : "password";
-      var label = show ? "Masquer le mot de passe" : "Afficher le mot de passe";
-      toggle.setAttribute("aria-pressed", show ? "true" : "false");
-      toggle.setAttribute("aria-label", label);
-      toggle.title = label;
-    });
-    return h("div.mdc-text-field.mdc-text-field--outlined.with-suffix", input, toggle);
+    return h("div.mdc-text-field.mdc-text-field--outlined.with-suffix", input,
+      S.passwordEye(input, "button.mdc-icon-button.pw-eye", S.icon("eye")));
   }
 
   function loginView(model) {
@@ -270,7 +259,7 @@
 
     generate.addEventListener("click", function () {
       generate.disabled = true;
-      S.postJSON(model.api.token).then(function (result) {
+      window.Sandbox.postJSON(model.api.token).then(function (result) {
         generate.disabled = false;
         if (result.ok) fill(result.data);
         S.snackBar(result.ok ? result.data.message :
@@ -296,7 +285,7 @@
 
     /* The token is not in the page: it is asked for once the page has loaded. */
     function load() {
-      S.getJSON(model.api.token).then(function (result) {
+      window.Sandbox.getJSON(model.api.token).then(function (result) {
         loading.remove();
         if (result.ok) fill(result.data);
         else S.snackBar(result.data.error || "Le token n'a pas pu être chargé.", true);
