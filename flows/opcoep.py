@@ -9,7 +9,6 @@ it is due.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.errors import PageChanged
 from retrievers.forms import log_in
-from retrievers.locate import KEY_PATTERN, click, click_in_menu, clickable, read_shown, value_under
+from retrievers.locate import click, click_in_menu, clickable, other_than, read_shown, value_under
 
 ONLINE_SERVICES = "Mes services en ligne"
 CFA_SPACE = "centre de formation d'apprentis – CFA"
@@ -55,7 +54,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
         await ctx.generating()
         await click(page, GENERATE)
         # Wait for the new token, not the one still displayed.
-        token = await ctx.read_key(value_under(page, TOKEN, _other_than(token)), where=where)
+        token = await ctx.read_key(value_under(page, TOKEN, other_than(token)), where=where)
         expires_at = await _expiry(page, token)
     assert token is not None
     ctx.save_key(token, expires_at=expires_at)
@@ -70,12 +69,6 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
         await download.delete()  # it holds the token: leave no copy behind
     if downloaded != token:
         raise PageChanged("the downloaded .txt token differs from the token shown on the page")
-
-
-def _other_than(token: str | None) -> re.Pattern[str]:
-    if token is None:
-        return KEY_PATTERN
-    return re.compile(rf"^(?!\s*{re.escape(token)}\s*$)" + KEY_PATTERN.pattern)
 
 
 async def _expiry(page: Page, token: str) -> datetime | None:

@@ -122,7 +122,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--force-new",
     is_flag=True,
-    help="Generate a new key even if the current one is valid (invalidates it).",
+    help="Generate a new key even if the current one is valid: the portal then invalidates the"
+    " previous one (Afdas: for every establishment of the SIREN), which must be replaced"
+    " wherever it is used.",
 )
 @command
 def run(

@@ -50,12 +50,13 @@ async def log_in(
     page: Page,
     ctx: FlowContext,
     *,
-    submit: str,
+    submit: str | None,
     success: str,
     username_label: str | None = None,
 ) -> None:
-    """Fill the account's credentials, press `submit`, then wait for the next page (something
-    named `success` to click) or a refusal."""
+    """Fill the account's credentials, press `submit` (where the seed does not name it: Enter,
+    as a person would), then wait for the next page (something named `success` to click) or
+    a refusal."""
     REDACTOR.add(ctx.password)
     try:
         await username_field(page, username_label).fill(ctx.username)
@@ -63,14 +64,17 @@ async def log_in(
     except PlaywrightTimeoutError:
         what = f"« {username_label} »" if username_label else "user name"
         raise PageChanged(f"no login form with a {what} field and a password field") from None
-    await click(page, submit)
+    if submit:
+        await click(page, submit)
+    else:
+        await password_field(page).press("Enter")
     refused = page.get_by_text(LOGIN_REFUSED).or_(page.get_by_text(ACCOUNT_LOCKED))
     refused = refused.filter(visible=True)
     try:
         await clickable(page, success).or_(refused).first.wait_for()
     except PlaywrightTimeoutError:
         raise PageChanged(
-            f"after « {submit} », neither « {success} » nor a refusal showed"
+            f"after « {submit or 'Enter'} », neither « {success} » nor a refusal showed"
         ) from None
     if not await refused.count():
         return

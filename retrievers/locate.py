@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import re
 
+from playwright.async_api import Dialog, Locator, Page, Playwright
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page, Playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from retrievers.errors import PageChanged
@@ -69,6 +69,8 @@ _READ_SHOWN = """e => (e.tagName === "INPUT" || e.tagName === "TEXTAREA") ? e.va
 
 _CLICKABLE_ROLES = ("link", "button", "menuitem", "tab", "menuitemradio", "option")
 _CHOICE_ROLES = ("radio", "option", "tab", "menuitemradio", "link", "button", "menuitem")
+_TOP_OF_PAGE = 160  # px: a header bar, whatever element holds it
+_CONFIRM = re.compile(r"^\s*(confirmer|oui|valider|ok|continuer)\s*$", re.IGNORECASE)
 # Never opened while looking for a menu: it would end the session.
 _LOG_OUT = re.compile(r"d[ée]connexion|se d[ée]connecter|log ?out|sign ?out", re.IGNORECASE)
 
@@ -193,6 +195,38 @@ async def choose(scope: Page | Locator, name: str) -> None:
         raise PageChanged(f"nothing a person could select named « {name} »") from None
 
 
+def other_than(key: str | None, pattern: re.Pattern[str] = KEY_PATTERN) -> re.Pattern[str]:
+    """`pattern`, but not `key`: waits for a new key, not the one still displayed."""
+    if key is None:
+        return pattern
+    return re.compile(rf"^(?!\s*{re.escape(key)}\s*$)" + pattern.pattern, pattern.flags)
+
+
+async def click_confirming(page: Page, name: str, *, until: Locator) -> None:
+    """Click `name`, confirming what it asks (a browser confirm() or a modal), then wait for
+    `until`. Elsewhere a browser dialog is dismissed (Playwright's default): only a click the
+    flow means to confirm is ever confirmed."""
+
+    async def accept(dialog: Dialog) -> None:
+        await dialog.accept()
+
+    page.once("dialog", accept)
+    try:
+        await click(page, name)
+        modal = page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
+        confirm = modal.get_by_role("button", name=_CONFIRM).or_(
+            modal.get_by_role("link", name=_CONFIRM)
+        ).filter(visible=True).first
+        await confirm.or_(until).first.wait_for()
+        if await confirm.is_visible():
+            await confirm.click()
+        await until.wait_for()
+    except PlaywrightTimeoutError:
+        raise PageChanged(f"nothing came of « {name} »") from None
+    finally:
+        page.remove_listener("dialog", accept)
+
+
 async def fill(scope: Page | Locator, label: str, value: str) -> None:
     """Type into a text field, or pick `value` in a drop-down labelled `label`."""
     found = field(scope, label)
@@ -241,19 +275,19 @@ async def click_in_menu(
 
 
 async def _menu_buttons(page: Page) -> list[Locator]:
-    """Buttons that open menus in the page's header, rightmost first."""
-    header = page.get_by_role("banner").or_(page.locator("header")).first
-    popups = header.locator("[aria-haspopup]:not([aria-haspopup=false]), [aria-expanded]")
-    candidates = popups.or_(header.get_by_role("button")).filter(visible=True)
+    """Buttons that open menus, the top right first (then the page's header's other buttons):
+    where a person looks for the menu of their account."""
+    popups = page.locator("[aria-haspopup]:not([aria-haspopup=false]), [aria-expanded]")
+    candidates = popups.or_(page.get_by_role("banner").get_by_role("button")).filter(visible=True)
     try:
         await candidates.first.wait_for()
     except PlaywrightTimeoutError:
         raise PageChanged("no menu button at the top of the page") from None
-    found: list[tuple[float, Locator]] = []
+    found: list[tuple[tuple[bool, float], Locator]] = []
     for i in range(await candidates.count()):
         button = candidates.nth(i)
         name = await button.get_attribute("aria-label") or await button.text_content() or ""
         box = await button.bounding_box()
         if box and not _LOG_OUT.search(name):
-            found.append((-(box["x"] + box["width"]), button))
-    return [button for _x, button in sorted(found, key=lambda pair: pair[0])]
+            found.append(((box["y"] > _TOP_OF_PAGE, -(box["x"] + box["width"])), button))
+    return [button for _where, button in sorted(found, key=lambda pair: pair[0])]

@@ -1,4 +1,5 @@
-"""Simulated OPCO portals (Atlas, Ocapiat, OPCO EP, OPCO Mobilités) served on 127.0.0.1.
+"""Simulated OPCO portals (Atlas, Ocapiat, OPCO EP, OPCO Mobilités, Afdas, L'Opcommerce, OPCO
+Santé) served on 127.0.0.1, each in two renderings (classic, spa).
 
 It imports nothing from `retrievers` or `flows`: it is what they are tested against.
 """

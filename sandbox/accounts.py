@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-PORTALS: tuple[str, ...] = ("atlas", "ocapiat", "opcoep", "mobilites")
+PORTALS: tuple[str, ...] = (
+    "atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante",
+)
 
 # One account per portal, shaped like a line of the tool's configuration, so `demo` can build
 # its throw-away config straight from this list.
@@ -42,6 +44,30 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
         "siret": "79318245200011",
         "organisation": "CFA Transports et Logistique (démo)",
     },
+    {
+        "portal": "afdas",
+        "name": "cfa-demo-afdas",
+        "username": "direction@cfa-spectacle-demo.fr",
+        "password": "demo-afdas-2024",
+        "siret": "51234567900017",
+        "organisation": "CFA des Métiers du Spectacle (démo) – siège social",
+    },
+    {
+        "portal": "opcommerce",
+        "name": "cfa-demo-opcommerce",
+        "username": "si@cfa-commerce-demo.fr",
+        "password": "demo-opcommerce-2024",
+        "siret": "42345678900019",
+        "organisation": "CFA du Commerce et de la Distribution (démo)",
+    },
+    {
+        "portal": "sante",
+        "name": "cfa-demo-sante",
+        "username": "cfa.sante.demo",
+        "password": "demo-sante-2024",
+        "siret": "38765432000010",
+        "organisation": "CFA Santé Social Occitanie (démo)",
+    },
 ]
 
 # Establishments besides the configured one: an M-Gestion CFA account can hold several SIRETs,
@@ -58,6 +84,9 @@ _PEOPLE: dict[str, tuple[str, str]] = {
     "ocapiat": ("Claire", "DUBOIS"),
     "opcoep": ("CFAM", "CFAM"),
     "mobilites": ("Nadia", "BENALI"),
+    "afdas": ("Sophie", "LAMBERT"),
+    "opcommerce": ("Aurélien", "HERMANT"),
+    "sante": ("Karim", "HADDAD"),
 }
 
 
@@ -75,6 +104,13 @@ class Account:
     first_name: str = "Camille"
     last_name: str = "MARTIN"
     uai: str = "0133527N"
+    # Afdas: only a group's head office (siège social) may generate the identifier that every
+    # establishment of its SIREN shares.
+    head_office: bool = True
+
+    @property
+    def siren(self) -> str | None:
+        return self.siret[:9] if self.siret else None
 
     @property
     def display_name(self) -> str:
@@ -118,6 +154,7 @@ def build_accounts(specs: list[dict[str, Any]]) -> list[Account]:
                 sirets=sirets,
                 first_name=first,
                 last_name=last,
+                head_office=spec.get("head_office", True),
             )
         )
     return accounts

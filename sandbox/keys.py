@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import secrets
+import uuid
 from datetime import datetime, timedelta
 
 import jwt
 
 OPCOEP_TOKEN_LIFETIME = timedelta(days=365)
 MOBILITES_KEY_LIFETIME = timedelta(days=365)
+OPCOMMERCE_KEY_LIFETIME = timedelta(days=365)
+SANTE_KEY_MONTHS = 12
 
 
 def atlas_key() -> str:
@@ -24,6 +27,19 @@ def ocapiat_key() -> str:
 def mobilites_key() -> str:
     # Standard base64 (with + and /) of 24 bytes: 32 characters, like the seed's pop-in.
     return base64.b64encode(secrets.token_bytes(24)).decode("ascii")
+
+
+def afdas_identifier() -> str:
+    # An « Identifiant API CFA » shaped like a GUID, as CRM-based portals hand them out.
+    return str(uuid.uuid4())
+
+
+def opcommerce_key() -> str:
+    return secrets.token_urlsafe(30)
+
+
+def sante_key() -> str:
+    return secrets.token_hex(24)
 
 
 def opcoep_token(secret: str, subject: str, siret: str | None, issued_at: datetime,

@@ -174,6 +174,11 @@ class Sandbox:
         self._check_portal(portal)
         return self._state.generation_count(portal, username, siret)
 
+    def revocation_count(self, portal: str, username: str, siret: str | None = None) -> int:
+        """How many times « Révoquer l'accès » was pressed (L'Opcommerce)."""
+        self._check_portal(portal)
+        return self._state.revocation_count(portal, username, siret)
+
     def rotate_key(self, portal: str, username: str, siret: str | None = None) -> str:
         """A change made by the portal itself (myAtlas regenerates its key on its own)."""
         self._check_portal(portal)

@@ -54,6 +54,7 @@ class PortalState:
         self.accounts = {account.username: account for account in accounts}
         self.keys: dict[tuple[str, str | None], KeyRecord] = {}
         self.generations: Counter[tuple[str, str | None]] = Counter()
+        self.revocations: Counter[tuple[str, str | None]] = Counter()  # L'Opcommerce
         self.failed_logins: Counter[str] = Counter()
         self.sessions: dict[str, Session] = {}
         self.down = False
@@ -84,8 +85,11 @@ class SandboxState:
     # ----- keys ---------------------------------------------------------------------------
 
     def key_slot(self, portal: str, username: str, siret: str | None) -> tuple[str, str | None]:
-        """Only Mobilités keeps one key per establishment; the others one key per account."""
+        """Mobilités keeps one key per establishment, Afdas and OPCO Santé one per SIREN (every
+        establishment of a group shares it), the others one per account."""
         account = self.portals[portal].account(username)
+        if portal in ("afdas", "sante"):
+            return (f"siren:{account.siren}", None)
         if portal != "mobilites":
             return (username, None)
         siret = siret or account.siret
@@ -106,6 +110,17 @@ class SandboxState:
             if generated_by_user:
                 self.portals[portal].generations[slot] += 1
 
+    def revoke(self, portal: str, username: str, siret: str | None = None) -> None:
+        """« Révoquer l'accès »: the key stops working and the portal holds none."""
+        with self.lock:
+            slot = self.key_slot(portal, username, siret)
+            self.portals[portal].keys.pop(slot, None)
+            self.portals[portal].revocations[slot] += 1
+
+    def revocation_count(self, portal: str, username: str, siret: str | None = None) -> int:
+        with self.lock:
+            return self.portals[portal].revocations[self.key_slot(portal, username, siret)]
+
     def generation_count(self, portal: str, username: str, siret: str | None = None) -> int:
         with self.lock:
             return self.portals[portal].generations[self.key_slot(portal, username, siret)]
@@ -121,6 +136,14 @@ class SandboxState:
             value = keys.ocapiat_key()
         elif portal == "mobilites":
             value = keys.mobilites_key()
+        elif portal == "afdas":
+            value = keys.afdas_identifier()
+        elif portal == "opcommerce":
+            value = keys.opcommerce_key()
+            expires_at = expires_at or issued_at + keys.OPCOMMERCE_KEY_LIFETIME
+        elif portal == "sante":
+            value = keys.sante_key()
+            expires_at = expires_at or clock.add_months(issued_at, keys.SANTE_KEY_MONTHS)
         else:
             expires_at = expires_at or issued_at + keys.OPCOEP_TOKEN_LIFETIME
             value = keys.opcoep_token(self.jwt_secret, account.username, account.siret,
@@ -137,6 +160,9 @@ class SandboxState:
             issued = now - timedelta(days=165)
             record = self.mint("opcoep", account.username, None,
                                issued + keys.OPCOEP_TOKEN_LIFETIME, issued)
+        elif account.portal == "opcommerce":  # L'Opcommerce: a key with 165 days left
+            issued = now - timedelta(days=200)
+            record = self.mint("opcommerce", account.username, None, None, issued)
         else:
             return
         self.store_key(account.portal, account.username, None, record, generated_by_user=False)

@@ -18,7 +18,7 @@ import yaml
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from tests.machine import require_secret_service
 
-FLOW_PORTALS = ("atlas", "ocapiat", "opcoep", "mobilites")
+FLOW_PORTALS = ("atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante")
 FAST = (0.0, 0.02)
 
 

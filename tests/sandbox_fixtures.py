@@ -36,7 +36,20 @@ LOCKOUT_ACCOUNTS: dict[str, dict[str, Any]] = {
 CSRF_ACCOUNT = {"portal": "atlas", "name": "csrf-atlas", "username": "csrf@cfa-test.fr",
                 "password": "csrf-mot-de-passe", "siret": "88047261800029",
                 "organisation": "CFA Test CSRF"}
-TEST_ACCOUNTS = [*DEMO_ACCOUNTS, *LOCKOUT_ACCOUNTS.values(), CSRF_ACCOUNT]
+# Afdas: an establishment of the demo head office's SIREN (it sees the shared identifier but
+# has no « Générer » button), and an establishment of a group whose head office generated none.
+AFDAS_ESTABLISHMENTS: dict[str, dict[str, Any]] = {
+    "same_siren": {"portal": "afdas", "name": "afdas-etablissement",
+                   "username": "antenne@cfa-spectacle-demo.fr", "password": "afdas-etab-1",
+                   "siret": "51234567900025", "head_office": False,
+                   "organisation": "CFA des Métiers du Spectacle – antenne de Lyon"},
+    "no_identifier": {"portal": "afdas", "name": "afdas-sans-identifiant",
+                      "username": "cfa@groupe-sans-cle.fr", "password": "afdas-etab-2",
+                      "siret": "61234567800017", "head_office": False,
+                      "organisation": "CFA Groupe Sans Clé – établissement"},
+}
+TEST_ACCOUNTS = [*DEMO_ACCOUNTS, *LOCKOUT_ACCOUNTS.values(), CSRF_ACCOUNT,
+                 *AFDAS_ESTABLISHMENTS.values()]
 
 
 @pytest.fixture(scope="session")

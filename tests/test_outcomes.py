@@ -140,12 +140,13 @@ def test_get_needs_account_when_a_portal_has_several(make_setup) -> None:
     assert done.returncode == 2 and "--account" in done.stderr
 
 
-def test_demo_retrieves_four_keys() -> None:
+def test_demo_retrieves_every_automated_portal_s_key() -> None:
     done = run([sys.executable, "-m", "retrievers", "demo"], capture_output=True, text=True,
                timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count(" ok ") >= 4
-    for portal in ("atlas", "ocapiat", "opcoep", "mobilites"):
+    portals = ("atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante")
+    assert done.stdout.count(" ok ") >= len(portals)
+    for portal in portals:
         assert portal in done.stdout
 
 

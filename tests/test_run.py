@@ -46,12 +46,14 @@ def test_run_stores_each_portal_current_key(sandbox: Sandbox, make_setup, backen
         assert key, portal
         assert setup.stored_key(portal) == key, portal
     after = generations(sandbox, setup)
-    # Atlas generates by itself, OPCO EP's token is valid: nothing generated there.
-    assert after["atlas"] == before["atlas"]
-    assert after["opcoep"] == before["opcoep"]
-    # Ocapiat's demo CFA had no key, Mobilités shows one only by generating: one each.
-    assert after["ocapiat"] == before["ocapiat"] + 1
-    assert after["mobilites"] == before["mobilites"] + 1
+    # Atlas generates by itself, OPCO EP's token and L'Opcommerce's key are valid: nothing
+    # generated there.
+    for portal in ("atlas", "opcoep", "opcommerce"):
+        assert after[portal] == before[portal], portal
+    # Ocapiat's, Afdas's and OPCO Santé's demo CFAs had no key, Mobilités shows one only by
+    # generating: one each.
+    for portal in ("ocapiat", "mobilites", "afdas", "sante"):
+        assert after[portal] == before[portal] + 1, portal
     assert_no_key_leaked(sandbox, setup)
 
 
@@ -84,7 +86,7 @@ def test_force_new_regenerates_once_and_stores_the_new_key(
     assert done.returncode == 0, done.stdout + done.stderr
     after = generations(sandbox, setup)
     assert after["atlas"] == counts["atlas"]  # no generate step on Atlas, ever
-    for portal in ("ocapiat", "opcoep", "mobilites"):
+    for portal in ("ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante"):
         assert after[portal] == counts[portal] + 1, portal
         assert current(sandbox, setup, portal) != old[portal], portal
     for portal in FLOW_PORTALS:
@@ -127,4 +129,6 @@ def test_status_json_describes_every_account(sandbox: Sandbox, make_setup) -> No
     assert 360 <= rows["mobilites"]["days_left"] <= 365
     assert rows["ocapiat"]["days_left"] >= 150  # 6 months, the default lifetime
     assert rows["opcoep"]["expires_at"]  # the JWT's exp claim
+    assert 160 <= rows["opcommerce"]["days_left"] <= 165  # the date and time the page shows
+    assert 363 <= rows["sante"]["days_left"] <= 366  # 12 months from generation
     assert_no_key_leaked(sandbox, setup)

@@ -2,11 +2,14 @@
 
 from types import ModuleType
 
-from . import atlas, mobilites, ocapiat, opcoep
+from . import afdas, atlas, mobilites, ocapiat, opcoep, opcommerce, sante
 
 MODULES: dict[str, ModuleType] = {
     "atlas": atlas,
     "ocapiat": ocapiat,
     "opcoep": opcoep,
     "mobilites": mobilites,
+    "afdas": afdas,
+    "opcommerce": opcommerce,
+    "sante": sante,
 }

@@ -1,0 +1,56 @@
+"""Afdas — portail MyA « Prestataire », « Mon compte » → « Identifiant API CFA ».
+
+Seed steps: 1. log in to the MyA « Prestataire » portal with the e-mail address as user name
+2. tab « Mon compte » 3. « Générer un identifiant API CFA » (only a group's head office has it;
+the identifier is shared by every establishment of its SIREN, and a new one overwrites the
+previous) 4. the identifier is in « Informations complémentaires pour les prestataires de
+formation initiale », field « Identifiant API CFA ». Expiry unknown.
+"""
+
+from __future__ import annotations
+
+from playwright.async_api import Page
+
+from retrievers.context import FlowContext
+from retrievers.errors import ActionNeeded
+from retrievers.forms import log_in
+from retrievers.locate import click, click_confirming, clickable, other_than, value_under
+
+ACCOUNT_TAB = "Mon compte"
+SECTION = "Informations complémentaires pour les prestataires de formation initiale"
+IDENTIFIER = "Identifiant API CFA"
+GENERATE = "Générer un identifiant API CFA"
+
+
+async def retrieve(page: Page, ctx: FlowContext) -> None:
+    ctx.step("1. connexion au portail « Prestataire » (adresse e-mail, mot de passe)")
+    await log_in(page, ctx, submit=None, success=ACCOUNT_TAB)
+
+    ctx.step(f"2. onglet « {ACCOUNT_TAB} »")
+    await click(page, ACCOUNT_TAB)
+
+    ctx.step(f"4. « {SECTION} » → « {IDENTIFIER} »")
+    await page.get_by_text(IDENTIFIER).first.wait_for()
+    await page.wait_for_load_state("networkidle")  # the identifier is filled in after load
+    where = f"in « {IDENTIFIER} »"
+    shown = value_under(page, IDENTIFIER)
+    identifier = await ctx.read_key(shown, where=where) if await shown.count() else None
+
+    if not ctx.wants_new_key(exists=identifier is not None):
+        ctx.save_key(identifier or "")
+        return
+    if not await clickable(page, GENERATE).is_visible():
+        if identifier is not None:  # due or forced, but only the head office can generate
+            ctx.save_key(identifier)
+            return
+        raise ActionNeeded(
+            f"no « {IDENTIFIER} » yet, and this account has no « {GENERATE} »: only the "
+            "group's head office (siège social) can generate it, for every establishment of "
+            "its SIREN; generate it with the head office's account, then run this one again"
+        )
+
+    ctx.step(f"3. « {GENERATE} »")
+    await ctx.generating()
+    new = value_under(page, IDENTIFIER, other_than(identifier))
+    await click_confirming(page, GENERATE, until=new)
+    ctx.save_key(await ctx.read_key(new, where=where))

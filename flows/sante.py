@@ -1,0 +1,63 @@
+"""OPCO Santé — plateforme CFA, « Mon organisme » → « Clé d'authentification API CFA ».
+
+Seed steps: 1-2. log in (identifiant, mot de passe, « Me connecter ») 3. tab « Mon organisme »,
+then select « Clé d'authentification API CFA » 4. « Générer ma clé » 5. the key shows. One key
+per SIREN, shared by its establishments, expiring 12 months after it is generated.
+"""
+
+from __future__ import annotations
+
+from dateutil.relativedelta import relativedelta
+from playwright.async_api import Page
+
+from retrievers.context import FlowContext
+from retrievers.dates import FRENCH_DATE, end_of_french_day
+from retrievers.forms import log_in
+from retrievers.locate import (
+    choose,
+    click,
+    click_confirming,
+    clickable,
+    other_than,
+    read_shown,
+    value_under,
+)
+from retrievers.state import now
+
+LOG_IN = "Me connecter"
+ORGANISATION = "Mon organisme"
+KEY_PAGE = "Clé d'authentification API CFA"
+GENERATE = "Générer ma clé"
+EXPIRY = "Date d'expiration"
+LIFETIME = relativedelta(months=12)
+
+
+async def retrieve(page: Page, ctx: FlowContext) -> None:
+    ctx.step(f"2. connexion (« {LOG_IN} »)")
+    await log_in(page, ctx, submit=LOG_IN, success=ORGANISATION)
+
+    ctx.step(f"3. « {ORGANISATION} » → « {KEY_PAGE} »")
+    await click(page, ORGANISATION)
+    await page.wait_for_load_state()  # a choice made before the page's script runs is lost
+    await choose(page, KEY_PAGE)
+
+    ctx.step(f"5. « {KEY_PAGE} »")
+    await clickable(page, GENERATE).wait_for()
+    await page.wait_for_load_state("networkidle")  # the key is filled in after load
+    where = f"under « {KEY_PAGE} »"
+    shown = value_under(page, KEY_PAGE)
+    key = await ctx.read_key(shown, where=where) if await shown.count() else None
+
+    if ctx.wants_new_key(exists=key is not None):
+        ctx.step(f"4. « {GENERATE} »")
+        await ctx.generating()
+        generated_at = now()
+        new = value_under(page, KEY_PAGE, other_than(key))
+        await click_confirming(page, GENERATE, until=new)
+        ctx.save_key(await ctx.read_key(new, where=where), expires_at=generated_at + LIFETIME)
+        return
+    # Shown, not generated here: its date where the page gives it; else the engine dates it
+    # from when it first saw it and the portal's 12 months.
+    expiry = value_under(page, EXPIRY, FRENCH_DATE)
+    ctx.save_key(key or "", expires_at=end_of_french_day(await read_shown(expiry))
+                 if await expiry.count() else None)
