@@ -14,7 +14,7 @@ from playwright.async_api import Page
 from retrievers.context import FlowContext
 from retrievers.errors import ActionNeeded
 from retrievers.forms import log_in
-from retrievers.locate import click, click_confirming, clickable, other_than, value_under
+from retrievers.locate import click, clickable
 
 ACCOUNT_TAB = "Mon compte"
 SECTION = "Informations complémentaires pour les prestataires de formation initiale"
@@ -31,10 +31,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     ctx.step(f"4. « {SECTION} » → « {IDENTIFIER} »")
     await page.get_by_text(IDENTIFIER).first.wait_for()
-    await page.wait_for_load_state("networkidle")  # the identifier is filled in after load
-    where = f"in « {IDENTIFIER} »"
-    shown = value_under(page, IDENTIFIER)
-    identifier = await ctx.read_key(shown, where=where) if await shown.count() else None
+    identifier = await ctx.shown_key(page, IDENTIFIER)
 
     if not ctx.wants_new_key(exists=identifier is not None):
         ctx.save_key(identifier or "")
@@ -50,7 +47,6 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
         )
 
     ctx.step(f"3. « {GENERATE} »")
-    await ctx.generating()
-    new = value_under(page, IDENTIFIER, other_than(identifier))
-    await click_confirming(page, GENERATE, until=new)
-    ctx.save_key(await ctx.read_key(new, where=where))
+    ctx.save_key(
+        await ctx.generate_key(page, button=GENERATE, label=IDENTIFIER, replacing=identifier)
+    )

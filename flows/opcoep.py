@@ -19,7 +19,7 @@ from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.errors import PageChanged
 from retrievers.forms import log_in
-from retrievers.locate import click, click_in_menu, clickable, other_than, read_shown, value_under
+from retrievers.locate import click, click_in_menu, clickable, read_shown, value_under
 
 ONLINE_SERVICES = "Mes services en ligne"
 CFA_SPACE = "centre de formation d'apprentis – CFA"
@@ -43,18 +43,12 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     ctx.step(f"4. « {TOKEN} »")
     await clickable(page, GENERATE).wait_for()
-    await page.wait_for_load_state("networkidle")  # the token is filled in after load
-    where = f"under « {TOKEN} »"
-    shown = value_under(page, TOKEN)
-    token = await ctx.read_key(shown, where=where) if await shown.count() else None
+    token = await ctx.shown_key(page, TOKEN)
 
     expires_at = await _expiry(page, token) if token else None
     if ctx.wants_new_key(exists=token is not None, expires_at=expires_at):
         ctx.step(f"5. « {GENERATE} »")
-        await ctx.generating()
-        await click(page, GENERATE)
-        # Wait for the new token, not the one still displayed.
-        token = await ctx.read_key(value_under(page, TOKEN, other_than(token)), where=where)
+        token = await ctx.generate_key(page, button=GENERATE, label=TOKEN, replacing=token)
         expires_at = await _expiry(page, token)
     assert token is not None
     ctx.save_key(token, expires_at=expires_at)

@@ -14,14 +14,7 @@ from playwright.async_api import Page
 from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE_TIME, french_date_time
 from retrievers.forms import log_in
-from retrievers.locate import (
-    click_confirming,
-    click_in_menu,
-    clickable,
-    other_than,
-    read_shown,
-    value_under,
-)
+from retrievers.locate import click_in_menu, clickable, read_shown, value_under
 
 USERNAME = "Email"
 SIGNED_IN = "Mes coordonnées"  # in the bar at the top once signed in (the seed's screenshot)
@@ -40,18 +33,12 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     ctx.step(f"4. « {KEY} »")
     await clickable(page, GENERATE).wait_for()
-    await page.wait_for_load_state("networkidle")  # the key is filled in after load
-    where = f"in « {KEY} »"
-    shown = value_under(page, KEY)
-    key = await ctx.read_key(shown, where=where) if await shown.count() else None
+    key = await ctx.shown_key(page, KEY)
     expires_at = await _expiry(page) if key else None
 
     if ctx.wants_new_key(exists=key is not None, expires_at=expires_at):
         ctx.step(f"4. « {GENERATE} »")
-        await ctx.generating()
-        new = value_under(page, KEY, other_than(key))
-        await click_confirming(page, GENERATE, until=new)
-        key = await ctx.read_key(new, where=where)
+        key = await ctx.generate_key(page, button=GENERATE, label=KEY, replacing=key)
         expires_at = await _expiry(page)
     assert key is not None
     ctx.save_key(key, expires_at=expires_at)

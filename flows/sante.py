@@ -13,15 +13,7 @@ from playwright.async_api import Page
 from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.forms import log_in
-from retrievers.locate import (
-    choose,
-    click,
-    click_confirming,
-    clickable,
-    other_than,
-    read_shown,
-    value_under,
-)
+from retrievers.locate import choose, click, clickable, read_shown, value_under
 from retrievers.state import now
 
 LOG_IN = "Me connecter"
@@ -43,21 +35,18 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     ctx.step(f"5. « {KEY_PAGE} »")
     await clickable(page, GENERATE).wait_for()
-    await page.wait_for_load_state("networkidle")  # the key is filled in after load
-    where = f"under « {KEY_PAGE} »"
-    shown = value_under(page, KEY_PAGE)
-    key = await ctx.read_key(shown, where=where) if await shown.count() else None
+    key = await ctx.shown_key(page, KEY_PAGE)
+    if key is None:  # none, or one the portal does not show again
+        ctx.keep_stored_unless_due()
 
     if ctx.wants_new_key(exists=key is not None):
         ctx.step(f"4. « {GENERATE} »")
-        await ctx.generating()
         generated_at = now()
-        new = value_under(page, KEY_PAGE, other_than(key))
-        await click_confirming(page, GENERATE, until=new)
-        ctx.save_key(await ctx.read_key(new, where=where), expires_at=generated_at + LIFETIME)
+        key = await ctx.generate_key(page, button=GENERATE, label=KEY_PAGE, replacing=key)
+        ctx.save_key(key, expires_at=generated_at + LIFETIME)
         return
     # Shown, not generated here: its date where the page gives it; else the engine dates it
     # from when it first saw it and the portal's 12 months.
     expiry = value_under(page, EXPIRY, FRENCH_DATE)
-    ctx.save_key(key or "", expires_at=end_of_french_day(await read_shown(expiry))
-                 if await expiry.count() else None)
+    shown = await read_shown(expiry) if await expiry.count() else ""
+    ctx.save_key(key or "", expires_at=end_of_french_day(shown))

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator
+from playwright.async_api import Locator, Page
 
-from retrievers.errors import ActionNeeded, KeyStoreError, PageChanged
-from retrievers.locate import read_shown
+from retrievers.errors import ActionNeeded, KeyKept, KeyStoreError, PageChanged
+from retrievers.locate import click_confirming, other_than, read_shown, value_under
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 from retrievers.renewal import is_due
@@ -95,6 +95,27 @@ class FlowContext:
             lifetime=self.portal.lifetime,
         )
 
+    def keep_stored_unless_due(self) -> None:
+        """The page shows no key, yet the portal may hold one it does not display again. Never
+        generate just because nothing shows: keep the stored key while it is valid and not due
+        (raises KeyKept); carry on to generate when none is stored, it is due, or forced."""
+        stored = self.stored
+        if self.force_new or stored is None or stored.fingerprint is None:
+            return
+        if self.untrusted:
+            raise ActionNeeded(
+                f"a run stopped after asking {self.portal.name} for a new key, before storing "
+                "it, and the portal does not show keys again: run `key-retriever run "
+                f"{self.portal.id} --account {self.account.name} --force-new`"
+            )
+        if self.wants_new_key(exists=True):  # due
+            return
+        until = f"valid until {stored.expires_at:%Y-%m-%d}" if stored.expires_at else "valid"
+        raise KeyKept(
+            f"{self.portal.name} does not show the existing key again; the stored key is "
+            f"{until} and is kept; use --force-new to generate one now"
+        )
+
     async def generating(self) -> None:
         """Call right before clicking a portal's generate button: the intent is recorded
         durably first, so a run killed after the click is never trusted afterwards."""
@@ -119,6 +140,25 @@ class FlowContext:
         key = value.strip()
         REDACTOR.add(key)
         return key
+
+    async def shown_key(self, page: Page, label: str) -> str | None:
+        """The key the page shows under (or beside) `label` once it has loaded; None when it
+        shows none."""
+        await page.wait_for_load_state("networkidle")  # portals fill keys in after load
+        found = value_under(page, label)
+        if not await found.count():
+            return None
+        return await self.read_key(found, where=f"under « {label} »")
+
+    async def generate_key(
+        self, page: Page, *, button: str, label: str, replacing: str | None
+    ) -> str:
+        """Record the intent, click `button` (confirming what it asks), and read the new key
+        that shows under `label` (not the one it replaces)."""
+        await self.generating()
+        new = value_under(page, label, other_than(replacing))
+        await click_confirming(page, button, until=new)
+        return await self.read_key(new, where=f"under « {label} »")
 
     def save_key(
         self,

@@ -62,6 +62,12 @@ class KeyStoreError(RetrievalError):
     outcome = Outcome.STORE_FAILED
 
 
+class KeyKept(RetrievalError):
+    """The portal shows no key again; the stored one is valid and not due: nothing to do."""
+
+    outcome = Outcome.NOT_DUE
+
+
 class AccountBusy(RetrievalError):
     outcome = Outcome.BUSY
 

@@ -72,6 +72,10 @@ RUBRIQUES = [
 ]
 
 
+KEY_HIDDEN = ("Une clé d'authentification est active pour votre organisme. Pour des raisons de "
+              "sécurité, elle n'est affichée qu'au moment de sa génération.")
+
+
 def setup(portal: PortalContext) -> None:
     page = login_required(portal)
     api = login_required(portal, api=True)
@@ -106,6 +110,11 @@ def setup(portal: PortalContext) -> None:
         record = portal.state.key_record("sante", portal.user(request) or "")
         if record is None or not record.is_valid(clock.now()):
             return web.json_response({"cle": None, "expiration": None, "message": NO_KEY})
+        if request.query.get("affichage") == "masque":
+            # The seed does not say whether the key is shown again: this view shows it only
+            # when it is generated (the spa asks for it), the other one shows it every time.
+            return web.json_response({"cle": None, "active": True, "message": KEY_HIDDEN,
+                                      "expiration": frdate(record.expires_at)})
         return web.json_response(key_payload(record))
 
     @api

@@ -162,6 +162,11 @@
 
     function display(data) {
       S.clear(state);
+      if (!data.cle && data.active) {  // shown only when generated
+        state.appendChild(h("div.ant-alert.ant-alert-info", h("p", data.message),
+          h("p.ps-key-expiry", "Date d'expiration : ", h("strong", data.expiration || ""))));
+        return;
+      }
       if (!data.cle) {
         state.appendChild(h("div.ant-empty", h("p.ant-empty-description", page.noKey)));
         return;
@@ -184,7 +189,7 @@
       setTimeout(function () { note.remove(); }, 4000);
     }
 
-    window.Sandbox.getJSON(r.apiKey).then(function (res) {
+    window.Sandbox.getJSON(r.apiKey + "?affichage=masque").then(function (res) {
       generate.disabled = false;
       if (res.ok) display(res.data); else { S.clear(state); fail(res); }
     });
