@@ -46,6 +46,7 @@ class FlowContext:
     headed: bool = False
     on_step: Callable[[str], None] = lambda _text: None
     mask: list[Locator] = field(default_factory=list)  # key fields, masked in screenshots
+    has_stored_key: bool = True  # the store holds a key for this account (set by the runner)
     generated: bool = False
     saved_fingerprint: str | None = None
     saved_expires_at: datetime | None = None
@@ -100,20 +101,20 @@ class FlowContext:
         generate just because nothing shows: keep the stored key while it is valid and not due
         (raises KeyKept); carry on to generate when none is stored, it is due, or forced."""
         stored = self.stored
-        if self.force_new or stored is None or stored.fingerprint is None:
-            return
-        if self.untrusted:
+        if self.untrusted and not self.force_new:
             raise ActionNeeded(
                 f"a run stopped after asking {self.portal.name} for a new key, before storing "
                 "it, and the portal does not show keys again: run `key-retriever run "
                 f"{self.portal.id} --account {self.account.name} --force-new`"
             )
+        if self.force_new or not self.has_stored_key or stored is None or not stored.fingerprint:
+            return
         if self.wants_new_key(exists=True):  # due
             return
         until = f"valid until {stored.expires_at:%Y-%m-%d}" if stored.expires_at else "valid"
         raise KeyKept(
-            f"{self.portal.name} does not show the existing key again; the stored key is "
-            f"{until} and is kept; use --force-new to generate one now"
+            f"stored key kept: {self.portal.name} shows a key only when it makes a new one, and "
+            f"the stored key is {until}; use --force-new to generate one now"
         )
 
     async def generating(self) -> None:

@@ -17,16 +17,16 @@ from pathlib import Path
 import platformdirs
 from filelock import FileLock, Timeout
 
-from retrievers.encrypted_file import EncryptedFileKeyring
 from retrievers.errors import AccountBusy
 from retrievers.state import now
 from retrievers.store import KeyStore
 
 
 def lock_dir(store: KeyStore) -> Path:
+    path = store.store_file()
+    if path is not None:
+        return path.with_name(path.name + ".locks")
     backend = store.backend
-    if isinstance(backend, EncryptedFileKeyring):
-        return backend.path.with_name(backend.path.name + ".locks")
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{type(backend).__module__}.{type(backend).__name__}")
     return platformdirs.user_state_path("key-retriever") / "locks" / name
 

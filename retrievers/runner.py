@@ -33,8 +33,7 @@ from retrievers.locks import AccountLock
 from retrievers.logs import log
 from retrievers.portals import PORTALS, Portal
 from retrievers.redact import REDACTOR
-from retrievers.renewal import is_due
-from retrievers.state import AccountState, StateDB
+from retrievers.state import StateDB
 from retrievers.store import KeyStore
 
 # What the portal is still answering when a step fails: it is slow, not changed.
@@ -200,9 +199,9 @@ class Runner:
                 Outcome.ACTION_NEEDED,
                 f"{portal.name} has no automated procedure: {portal.delivery}",
             )
-        skip = self._not_visited(portal, ctx.stored, has_key)
-        if skip:
-            return self._result(account, *skip)
+        ctx.has_stored_key = has_key
+        if portal.generate_only:  # it shows a key only by making one: not visited if not due
+            ctx.keep_stored_unless_due()
         retry = self.settings.retry
 
         def transient(exc: BaseException) -> bool:
@@ -242,38 +241,6 @@ class Runner:
         else:
             what = "key stored"
         return self._result(account, Outcome.OK, what, ctx)
-
-    def _not_visited(
-        self, portal: Portal, stored: AccountState | None, has_key: bool
-    ) -> tuple[Outcome, str] | None:
-        """A portal that can only generate is not visited while its stored key is good; nor,
-        without --force-new, after a run that died past its generate click (it cannot show
-        what it generated then)."""
-        if not portal.generate_only or self.force_new:
-            return None
-        if stored is not None and stored.generating_since is not None:
-            return Outcome.ACTION_NEEDED, (
-                f"a run stopped on {stored.generating_since:%Y-%m-%d %H:%M} UTC after asking "
-                f"{portal.name} for a new key, before storing it: the key on the portal was "
-                "probably replaced and the stored one no longer works, and this portal shows a "
-                f"key only by generating one: run `key-retriever run {portal.id} --account "
-                f"{stored.account} --force-new`"
-            )
-        if not has_key or stored is None or stored.fingerprint is None:
-            return None
-        if is_due(
-            stored.expires_at,
-            renew_before_days=self.settings.renew_before_days,
-            generated_at=stored.generated_at,
-            first_seen_at=stored.first_seen_at,
-            lifetime=portal.lifetime,
-        ):
-            return None
-        until = f"valid until {stored.expires_at:%Y-%m-%d}" if stored.expires_at else "valid"
-        return Outcome.NOT_DUE, (
-            f"not visited: {portal.name} shows a key only by generating a new one, and the stored "
-            f"key is {until}; use --force-new to generate one now"
-        )
 
     async def _drive(self, ctx: FlowContext) -> None:
         """One attempt: a fresh context, the flow, and a classified failure."""

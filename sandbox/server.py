@@ -215,9 +215,9 @@ class Sandbox:
         state = self._state.portals[portal]
         state.replaced.clear()
         if hold:
-            state.hold_answers.set()
+            state.released.clear()
         else:
-            state.hold_answers.clear()
+            state.released.set()
         return state.replaced
 
     def relabel(self, portal: str, old: str, new: str) -> None:

@@ -61,7 +61,8 @@ class PortalState:
         self.relabels: dict[str, str] = {}  # words replaced in every page, script and answer
         # Test hooks for the worst moment: a key was replaced and its answer is on its way.
         self.replaced = threading.Event()
-        self.hold_answers = threading.Event()
+        self.released = threading.Event()  # cleared while a test holds generate answers
+        self.released.set()
 
     def account(self, username: str) -> Account:
         try:

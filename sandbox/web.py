@@ -102,8 +102,8 @@ class PortalContext:
         hold the answer while it asks (to kill the tool at the worst moment)."""
         state = self.state.portals[self.id]
         state.replaced.set()
-        while state.hold_answers.is_set():
-            await asyncio.sleep(0.05)
+        if not state.released.is_set():
+            await asyncio.to_thread(state.released.wait)
 
     # ----- sessions -----------------------------------------------------------------------
 
