@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable
@@ -15,9 +16,10 @@ import click
 
 from retrievers import display, logs
 from retrievers.config import load_config
-from retrievers.errors import ConfigError, KeyStoreError, RunInProgress
+from retrievers.errors import ConfigError, RetrievalError, RunInProgress
+from retrievers.handoff import stored_keys
 from retrievers.logs import log
-from retrievers.operations import run_and_report, select_accounts, status_rows
+from retrievers.operations import RunOptions, run_and_report, select_accounts, status_rows
 from retrievers.portals import PORTAL_IDS, PORTALS
 from retrievers.redact import REDACTOR
 from retrievers.store import KeyStore
@@ -73,7 +75,7 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
         except ConfigError as exc:
             _show_traceback(exc, debug=debug, log_json=log_json)
             _fail(exc.describe(), EXIT_USAGE)
-        except (KeyStoreError, RunInProgress) as exc:
+        except (RetrievalError, RunInProgress) as exc:  # KeyStoreError among them
             _show_traceback(exc, debug=debug, log_json=log_json)
             _fail(str(exc), EXIT_FAILED)
         except Exception as exc:
@@ -111,6 +113,21 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.meta[_DEBUG] = debug
 
 
+def _hook_and_json(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of run and renew: who takes each new key, and how the summary is printed."""
+    fn = click.option(
+        "--deploy-hook",
+        metavar="CMD",
+        help="Shell command run once for each new key, the key on its standard input (never in"
+        " arguments or environment), with KEY_RETRIEVER_PORTAL, KEY_RETRIEVER_ACCOUNT,"
+        " KEY_RETRIEVER_FINGERPRINT and KEY_RETRIEVER_EXPIRES_AT set; replaces the configured"
+        " deploy_hook. A failing hook fails the run; renew runs it again.",
+    )(fn)
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print the results as a JSON list (for scripts)."
+    )(fn)
+
+
 @cli.command()
 @click.argument("portals", nargs=-1, type=click.Choice(PORTAL_IDS))
 @click.option("--account", help="Only the account with this name.")
@@ -126,6 +143,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     " previous one (Afdas: for every establishment of the SIREN), which must be replaced"
     " wherever it is used.",
 )
+@_hook_and_json
 @command
 def run(
     config_path: Path | None,
@@ -133,6 +151,8 @@ def run(
     account: str | None,
     headed: bool,
     force_new: bool,
+    deploy_hook: str | None,
+    as_json: bool,
 ) -> None:
     """Retrieve the keys of the configured accounts (all, or those of PORTALS) and store them.
 
@@ -141,7 +161,45 @@ def run(
     """
     settings = load_config(config_path)
     accounts = select_accounts(settings, portals, account)
-    sys.exit(run_and_report(settings, accounts, headed=headed, force_new=force_new).exit_code)
+    options = RunOptions(headed=headed, force_new=force_new, deploy_hook=deploy_hook,
+                         as_json=as_json)
+    sys.exit(run_and_report(settings, accounts, options).exit_code)
+
+
+@cli.command()
+@click.argument("portals", nargs=-1, type=click.Choice(PORTAL_IDS))
+@click.option("--account", help="Only the account with this name.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Log in and walk to each due key's page, stop before any click that would change"
+    " something, and say what would be done. Stores nothing, runs no hook.",
+)
+@click.option("--force", is_flag=True, help="Renew every selected account, due or not.")
+@_hook_and_json
+@command
+def renew(
+    config_path: Path | None,
+    portals: tuple[str, ...],
+    account: str | None,
+    dry_run: bool,
+    force: bool,
+    deploy_hook: str | None,
+    as_json: bool,
+) -> None:
+    """The scheduled job: renew only what is due; report the rest as not due (no browser).
+
+    Due: no key stored; the last attempt failed; the expiry is within renew_before_days (never
+    more than the last third of the key's life); no known expiry and older than 2/3 of the
+    portal's longest key lifetime; or a key the portal shows, last read reread_days ago (a key
+    changed on the portal is noticed). An account another process is working on is left to it
+    (exit 0). Deploy hooks that failed before are run again.
+    """
+    settings = load_config(config_path)
+    accounts = select_accounts(settings, portals, account)
+    options = RunOptions(renew=True, force_new=force, dry_run=dry_run, deploy_hook=deploy_hook,
+                         as_json=as_json)
+    sys.exit(run_and_report(settings, accounts, options).exit_code)
 
 
 @cli.command()
@@ -197,6 +255,59 @@ def get(config_path: Path | None, portal: str, account: str | None) -> None:
             f"no key stored for {portal}/{account}; run `key-retriever run {portal}`", EXIT_FAILED
         )
     click.echo(key)
+
+
+@cli.command(name="export")
+@click.option("--portal", "portals", multiple=True, type=click.Choice(PORTAL_IDS),
+              help="Only this portal's accounts (repeatable).")
+@click.option("--account", help="Only the account with this name.")
+@click.option("--format", "fmt", type=click.Choice(["env", "json"]), default="env",
+              show_default=True,
+              help="env: NAME='key' lines (for a shell, docker --env-file or systemd"
+              " EnvironmentFile); json: a list with portal, account, variables, key, expiry.")
+@command
+def export_keys(config_path: Path | None, portals: tuple[str, ...], account: str | None,
+                fmt: str) -> None:
+    """Print the stored keys for a deployment script (like `get`, this prints keys).
+
+    Variables: CFA_KEY_<PORTAL>_<ACCOUNT> for each account (upper case, other characters as
+    _), and CFA_KEY_<PORTAL> when the portal has one selected account.
+    """
+    settings = load_config(config_path)
+    handed = stored_keys(settings, select_accounts(settings, portals, account))
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"portal": h.portal, "account": h.account, "variables": list(h.variables),
+             "key": h.key, "fingerprint": h.fingerprint,
+             "expires_at": h.expires_at.isoformat() if h.expires_at else None}
+            for h in handed], indent=2, ensure_ascii=False))
+        return
+    for h in handed:
+        for name in h.variables:
+            click.echo(f"{name}={shlex.quote(h.key)}")
+
+
+@cli.command(name="exec", context_settings={"ignore_unknown_options": True})
+@click.option("--portal", "portals", multiple=True, type=click.Choice(PORTAL_IDS),
+              help="Only this portal's accounts (repeatable).")
+@click.option("--account", help="Only the account with this name.")
+@click.argument("cmd", nargs=-1, required=True, type=click.UNPROCESSED)
+@command
+def exec_with_keys(config_path: Path | None, portals: tuple[str, ...], account: str | None,
+                   cmd: tuple[str, ...]) -> None:
+    """Run CMD with the stored keys in its environment: key-retriever exec -- CMD ARGS...
+
+    Same variable names as `export`. CMD replaces key-retriever (same process, its exit code).
+    """
+    settings = load_config(config_path)
+    handed = stored_keys(settings, select_accounts(settings, portals, account))
+    env = dict(os.environ)
+    for h in handed:
+        env.update(dict.fromkeys(h.variables, h.key))
+    try:
+        os.execvpe(cmd[0], list(cmd), env)
+    except OSError as exc:
+        raise ConfigError(f"cannot run {cmd[0]!r}: {exc.strerror or exc}") from None
 
 
 @cli.command()

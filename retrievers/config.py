@@ -62,6 +62,7 @@ class RetryConfig(_Strict):
 
 class PortalConfig(_Strict):
     base_url: str | None = None
+    renew_before_days: int | None = Field(None, ge=0, le=365, description="overrides the top level")
 
     @field_validator("base_url")
     @classmethod
@@ -97,6 +98,8 @@ class AccountConfig(_Strict):
     password_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     siret: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    renew_before_days: int | None = Field(None, ge=0, le=365, description="overrides the portal's")
+    deploy_hook: str | None = Field(None, min_length=1, description="overrides the top level")
 
     @field_validator("portal")
     @classmethod
@@ -131,6 +134,20 @@ class Settings(BaseSettings):
     portals: dict[str, PortalConfig] = Field(default_factory=dict)
     accounts: list[AccountConfig] = Field(default_factory=list)
     renew_before_days: int = Field(30, ge=0, le=365)
+    reread_days: int = Field(
+        7, ge=1, le=365, description="renew: re-read a shown key after this many days"
+    )
+    deploy_hook: str | None = Field(
+        None, min_length=1, description="shell command run for each new key, the key on stdin"
+    )
+    deploy_hook_timeout_seconds: float = Field(300, gt=0)
+    notify: list[str] = Field(
+        default_factory=list,
+        description="Apprise URLs told when an account failed or needs a person",
+    )
+    metrics_file: Path | None = Field(
+        None, description="Prometheus textfile written after each run (node_exporter collector)"
+    )
     state_path: Path | None = Field(None, description="default: beside the configuration file")
     artifacts_dir: Path | None = Field(None, description="failure screenshots and HTML dumps")
 
@@ -165,6 +182,17 @@ class Settings(BaseSettings):
         return (configured.base_url if configured and configured.base_url else None) or PORTALS[
             portal
         ].base_url
+
+    def renew_before_days_for(self, account: AccountConfig) -> int:
+        if account.renew_before_days is not None:
+            return account.renew_before_days
+        portal = self.portals.get(account.portal)
+        if portal is not None and portal.renew_before_days is not None:
+            return portal.renew_before_days
+        return self.renew_before_days
+
+    def deploy_hook_for(self, account: AccountConfig) -> str | None:
+        return account.deploy_hook or self.deploy_hook
 
     def resolved_state_path(self) -> Path:
         if self.state_path:

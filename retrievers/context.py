@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
-from retrievers.errors import ActionNeeded, KeyKept, KeyStoreError, PageChanged
+from retrievers.errors import ActionNeeded, DryRunStop, KeyKept, KeyStoreError, PageChanged
 from retrievers.locate import click_confirming, other_than, read_shown, value_under
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
@@ -44,6 +44,7 @@ class FlowContext:
     person_timeout_ms: float
     force_new: bool = False
     headed: bool = False
+    dry_run: bool = False  # walk to the key page; stop before anything that changes something
     on_step: Callable[[str], None] = lambda _text: None
     mask: list[Locator] = field(default_factory=list)  # key fields, masked in screenshots
     has_stored_key: bool = True  # the store holds a key for this account (set by the runner)
@@ -122,6 +123,8 @@ class FlowContext:
         durably first, so a run killed after the click is never trusted afterwards."""
         if self.generated:
             raise PageChanged("the flow tried to generate a second key in one run; stopped")
+        if self.dry_run:
+            raise DryRunStop(f"would generate a new key ({self.current_step}); nothing clicked")
         self.state.open_intent(self.portal.id, self.account.name)
         self.generated = True
         log.info("generating a new key")
@@ -174,6 +177,13 @@ class FlowContext:
             raise PageChanged("the key read from the page is empty")
         REDACTOR.add(key)
         key_fingerprint = fingerprint(key)
+        if self.dry_run:
+            same = self.stored is not None and self.stored.fingerprint == key_fingerprint
+            raise DryRunStop(
+                f"read key {key_fingerprint}: "
+                + ("the one stored, nothing to do" if same else "would store it (it differs "
+                   "from the one stored)")
+            )
         if key_fingerprint == self.saved_fingerprint and expires_at == self.saved_expires_at:
             return
         try:

@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from retrievers.config import AccountConfig
+from retrievers.errors import Outcome
 from retrievers.runner import AccountResult, StepReporter, silent
 from retrievers.state import AccountState
 
@@ -55,8 +56,19 @@ def _date(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d}" if value else "-"
 
 
-def results_table(results: list[AccountResult]) -> Table:
-    table = Table(title="key-retriever run", title_justify="left")
+def kind(result: AccountResult) -> str:
+    """What the unattended job's reader wants told apart."""
+    if result.outcome is Outcome.OK:
+        return "renewed" if result.generated else "re-read"
+    if result.outcome.needs_person:
+        return "action needed"
+    if result.outcome.failed and result.outcome is not Outcome.BUSY:
+        return "failed"
+    return str(result.outcome).replace("_", " ")
+
+
+def results_table(results: list[AccountResult], title: str = "key-retriever run") -> Table:
+    table = Table(title=title, title_justify="left")
     for column in ("portal", "account", "outcome", "fingerprint", "expires", "details"):
         table.add_column(column, overflow="fold")
     for r in results:
@@ -75,7 +87,7 @@ def results_table(results: list[AccountResult]) -> Table:
 def summary_line(results: list[AccountResult]) -> str:
     counts: dict[str, int] = {}
     for r in results:
-        counts[str(r.outcome)] = counts.get(str(r.outcome), 0) + 1
+        counts[kind(r)] = counts.get(kind(r), 0) + 1
     return ", ".join(f"{n} {outcome}" for outcome, n in counts.items()) or "no account"
 
 

@@ -20,6 +20,8 @@ class Outcome(StrEnum):
     STORE_FAILED = "store_failed"
     BUSY = "busy"  # another process is working on this account: nothing done
     INTERRUPTED = "interrupted"  # stopped by a signal (SIGINT, SIGTERM) before it finished
+    DRY_RUN = "dry_run"  # renew --dry-run: walked to the key page, changed nothing
+    HOOK_FAILED = "hook_failed"  # the key is stored; its deploy hook failed (retried by renew)
     ERROR = "error"
 
     @property
@@ -28,7 +30,7 @@ class Outcome(StrEnum):
 
     @property
     def failed(self) -> bool:
-        return self not in (Outcome.OK, Outcome.NOT_DUE, Outcome.ACTION_NEEDED)
+        return self not in (Outcome.OK, Outcome.NOT_DUE, Outcome.ACTION_NEEDED, Outcome.DRY_RUN)
 
 
 class RetrievalError(Exception):
@@ -70,6 +72,12 @@ class KeyKept(RetrievalError):
 
 class AccountBusy(RetrievalError):
     outcome = Outcome.BUSY
+
+
+class DryRunStop(RetrievalError):
+    """renew --dry-run reached the click that would change something: it stops there."""
+
+    outcome = Outcome.DRY_RUN
 
 
 class ConfigError(Exception):

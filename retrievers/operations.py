@@ -1,15 +1,19 @@
-"""What the commands do, shared by the CLI and the demo."""
+"""What the commands do, shared by the CLI and the demo: run, renew, deploy hooks, reports."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from retrievers import display
-from retrievers.config import AccountConfig, Settings, check_passwords
-from retrievers.errors import ConfigError
+from retrievers import display, renewal
+from retrievers.config import ENV_PASSPHRASE, AccountConfig, Settings, check_passwords
+from retrievers.errors import AccountBusy, ConfigError, Outcome
+from retrievers.hooks import run_deploy_hook
+from retrievers.locks import AccountLock
 from retrievers.logs import log
+from retrievers.portals import PORTALS
 from retrievers.redact import REDACTOR
 from retrievers.runner import AccountResult, Runner, exit_code
 from retrievers.state import AccountState, StateDB
@@ -34,57 +38,210 @@ def select_accounts(
     return chosen
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    renew: bool = False  # the scheduled job: only what is due; a busy account is not a failure
+    headed: bool = False
+    force_new: bool = False  # run --force-new, renew --force
+    dry_run: bool = False  # renew --dry-run: walk to the key pages, change nothing
+    deploy_hook: str | None = None  # --deploy-hook: instead of the configured ones
+    as_json: bool = False
+
+    @property
+    def command(self) -> str:
+        return "renew" if self.renew else "run"
+
+
 @dataclass
 class RunReport:
     results: list[AccountResult]
     stopped_by: int | None = None  # SIGINT or SIGTERM, when one stopped the run
+    renew: bool = False
 
     @property
     def exit_code(self) -> int:
-        return exit_code(self.results, self.stopped_by)
+        # A timer firing while another renew works is not a failure: that one does the work.
+        results = [r for r in self.results if not (self.renew and r.outcome is Outcome.BUSY)]
+        return exit_code(results, self.stopped_by)
 
 
 def run_and_report(
-    settings: Settings,
-    accounts: list[AccountConfig],
-    *,
-    headed: bool = False,
-    force_new: bool = False,
+    settings: Settings, accounts: list[AccountConfig], options: RunOptions = RunOptions()
 ) -> RunReport:
-    """Run the accounts (each under its own lock), show progress, then the results table."""
-    check_passwords(settings, accounts)
-    REDACTOR.add(*(a.password for a in accounts))
+    """Run (or renew) the accounts, each under its own lock, run the deploy hooks, then tell:
+    the results table (or JSON), a notification, the metrics file."""
+    if not options.renew:  # before anything is opened or created (renew first finds what is due)
+        check_passwords(settings, accounts)
     store = KeyStore.from_config(settings.store)
-    store.check_writable()  # before any browser starts: a key generated must be storable
     log.info("secure store", backend=store.description)
+    if not options.dry_run:
+        store.check_writable()  # before any browser: a key generated must be storable
     state = StateDB(settings.resolved_state_path())
     try:
-        with display.account_progress(accounts) as report:
-            runner = Runner(
-                settings, store, state, headed=headed, force_new=force_new, report=report
-            )
-            results = asyncio.run(runner.run(accounts))
+        skipped, to_visit = _plan(settings, accounts, options, store, state)
+        check_passwords(settings, to_visit)
+        REDACTOR.add(*(a.password for a in to_visit))
+        results = list(skipped)
+        stopped_by = None
+        if to_visit:
+            with display.account_progress(to_visit) as report:
+                runner = Runner(
+                    settings, store, state, headed=options.headed, force_new=options.force_new,
+                    dry_run=options.dry_run, only_if_due=options.renew, report=report,
+                )
+                results += asyncio.run(runner.run(to_visit))
+            stopped_by = runner.stopped_by
+        order = {(a.portal, a.name): i for i, a in enumerate(accounts)}
+        results.sort(key=lambda r: order[(r.portal, r.account)])
+        if stopped_by is None:
+            results = [_deploy(settings, store, state, options, accounts, r) for r in results]
+        if not options.dry_run:
+            _tell(settings, state, results, options)
     finally:
         state.close()
+    _show(results, options, stopped_by)
+    return RunReport(results, stopped_by, renew=options.renew)
+
+
+def _plan(
+    settings: Settings,
+    accounts: list[AccountConfig],
+    options: RunOptions,
+    store: KeyStore,
+    state: StateDB,
+) -> tuple[list[AccountResult], list[AccountConfig]]:
+    """renew: which accounts to visit; the others are reported not_due without a browser."""
+    if not options.renew:
+        return [], accounts
+    skipped, to_visit = [], []
+    for account in accounts:
+        stored = state.get(account.portal, account.name)
+        decision = renewal.decide(
+            PORTALS[account.portal],
+            stored,
+            has_key=store.get_key(account.portal, account.name) is not None,
+            renew_before_days=settings.renew_before_days_for(account),
+            reread_days=settings.reread_days,
+            force=options.force_new,
+        )
+        log.info("renewal", portal=account.portal, account=account.name, visit=decision.visit,
+                 reason=decision.reason)
+        if decision.visit:
+            to_visit.append(account)
+        else:
+            skipped.append(AccountResult(
+                account.portal, account.name, Outcome.NOT_DUE, f"not due: {decision.reason}",
+                fingerprint=stored.fingerprint if stored else None,
+                expires_at=stored.expires_at if stored else None,
+            ))
+    return skipped, to_visit
+
+
+def _deploy(
+    settings: Settings,
+    store: KeyStore,
+    state: StateDB,
+    options: RunOptions,
+    accounts: list[AccountConfig],
+    result: AccountResult,
+) -> AccountResult:
+    """Hand a new key to the account's deploy hook, once: under the account's lock, and only
+    while the state says the hook has not taken it (a failed hook is retried next time)."""
+    if result.outcome is Outcome.BUSY:
+        return result  # the process working on it deploys it
+    account = next(a for a in accounts if (a.portal, a.name) == (result.portal, result.account))
+    row = state.get(account.portal, account.name)
+    if row is None or row.deploy_pending is None:
+        return result
+    hook = options.deploy_hook or settings.deploy_hook_for(account)
+    if hook is None:
+        state.mark_deployed(account.portal, account.name, row.deploy_pending)
+        return result
+    if options.dry_run:
+        result.message += f"; would run the deploy hook for key {row.deploy_pending}"
+        return result
+    lock = AccountLock(store, account.portal, account.name)
+    try:
+        lock.acquire()
+    except AccountBusy:
+        return result
+    try:
+        row = state.get(account.portal, account.name)
+        key = store.get_key(account.portal, account.name)
+        if row is None or row.deploy_pending is None or key is None:
+            return result
+        failure = run_deploy_hook(
+            hook, key, portal=account.portal, account=account.name,
+            fingerprint=row.deploy_pending, expires_at=row.expires_at,
+            timeout=settings.deploy_hook_timeout_seconds,
+            hidden=[ENV_PASSPHRASE, *(a.password_env for a in settings.accounts)],
+        )
+        if failure is None:
+            state.mark_deployed(account.portal, account.name, row.deploy_pending)
+            result.message += f"; deploy hook run for key {row.deploy_pending}"
+            return result
+        message = (f"key {row.deploy_pending} stored, but {failure}; the next renew runs it "
+                   "again")
+        state.record_outcome(account.portal, account.name, Outcome.HOOK_FAILED, message)
+        log.error("deploy hook failed", portal=account.portal, account=account.name,
+                  hook=hook, why=failure.why)
+        result.outcome, result.message = Outcome.HOOK_FAILED, message
+        return result
+    finally:
+        lock.release()
+
+
+def _tell(
+    settings: Settings, state: StateDB, results: list[AccountResult], options: RunOptions
+) -> None:
+    """The unattended job's reports: a notification when a person is needed, the metrics."""
+    if settings.notify:
+        from retrievers.notify import notify_problems
+
+        notify_problems(settings.notify, results, options.command)
+    if settings.metrics_file is not None:
+        from retrievers.metrics import write_metrics
+
+        write_metrics(settings.metrics_file, _rows(settings, state))
+
+
+def _show(results: list[AccountResult], options: RunOptions, stopped_by: int | None) -> None:
     out = display.console()
-    out.print(display.results_table(results))
+    if options.as_json:
+        out.print_json(json.dumps([_as_json(r) for r in results], default=str))
+        return
+    out.print(display.results_table(results, title=f"key-retriever {options.command}"))
     summary = display.summary_line(results)
-    if runner.stopped_by is not None:
-        summary += f" (stopped by {signal.Signals(runner.stopped_by).name})"
+    if stopped_by is not None:
+        summary += f" (stopped by {signal.Signals(stopped_by).name})"
     out.print(summary)
-    return RunReport(results, runner.stopped_by)
+
+
+def _as_json(result: AccountResult) -> dict[str, object]:
+    data = asdict(result)
+    data["outcome"] = str(result.outcome)
+    data["summary"] = display.kind(result)
+    data["expires_at"] = result.expires_at.isoformat() if result.expires_at else None
+    data["artifact"] = str(result.artifact) if result.artifact else None
+    return data
+
+
+def _rows(settings: Settings, state: StateDB | None) -> list[AccountState]:
+    known: dict[tuple[str, str], AccountState] = {}
+    if state is not None:
+        known = {(r.portal, r.account): r for r in state.all()}
+    for account in settings.accounts:
+        known.setdefault((account.portal, account.name), AccountState(account.portal, account.name))
+    return sorted(known.values(), key=lambda r: (r.portal, r.account))
 
 
 def status_rows(settings: Settings) -> list[AccountState]:
     """Every configured account, and every account the state database knows (reading never
     creates it: a mistyped path must not look like an empty state)."""
-    known: dict[tuple[str, str], AccountState] = {}
-    if settings.resolved_state_path().exists():
-        state = StateDB(settings.resolved_state_path())
-        try:
-            known = {(r.portal, r.account): r for r in state.all()}
-        finally:
-            state.close()
-    for account in settings.accounts:
-        known.setdefault((account.portal, account.name), AccountState(account.portal, account.name))
-    return sorted(known.values(), key=lambda r: (r.portal, r.account))
+    if not settings.resolved_state_path().exists():
+        return _rows(settings, None)
+    state = StateDB(settings.resolved_state_path())
+    try:
+        return _rows(settings, state)
+    finally:
+        state.close()

@@ -23,7 +23,7 @@ from playwright.async_api import Error as PlaywrightError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from retrievers import browser as browsers
-from retrievers import downloads
+from retrievers import downloads, renewal
 from retrievers.artifacts import capture_failure
 from retrievers.config import AccountConfig, Settings
 from retrievers.context import FlowContext
@@ -57,6 +57,7 @@ class AccountResult:
     fingerprint: str | None = None
     expires_at: datetime | None = None
     generated: bool = False
+    changed: bool = False  # a key other than the one stored before was stored
     artifact: Path | None = None
 
 
@@ -69,6 +70,8 @@ class Runner:
         *,
         headed: bool = False,
         force_new: bool = False,
+        dry_run: bool = False,
+        only_if_due: bool = False,
         report: StepReporter = silent,
     ) -> None:
         self.settings = settings
@@ -76,6 +79,10 @@ class Runner:
         self.state = state
         self.headed = headed
         self.force_new = force_new
+        self.dry_run = dry_run
+        # renew: decide again once the account is locked (another process may just have
+        # renewed it), and leave it alone when it is no longer due.
+        self.only_if_due = only_if_due
         self.report = report
         self.stopped_by: int | None = None  # the signal that stopped the run
         self._browser: Browser | None = None
@@ -144,6 +151,9 @@ class Runner:
                 lock = AccountLock(self.store, account.portal, account.name)
                 lock.acquire()
                 try:
+                    not_due = self._not_due(account)
+                    if not_due is not None:
+                        return not_due
                     ctx = self._context(account)
                     self._running[asyncio.current_task()] = ctx  # type: ignore[index]
                     result = await self._attempt_account(account, ctx)
@@ -153,11 +163,33 @@ class Runner:
                 result = self._result(account, exc.outcome, REDACTOR(exc.message), ctx)
             except asyncio.CancelledError:
                 result = self._interrupted(account, ctx)
-            self.state.record_outcome(account.portal, account.name, result.outcome, result.message)
+            # Busy: the account belongs to another process; dry run: nothing may change.
+            if result.outcome is not Outcome.BUSY and not self.dry_run:
+                self.state.record_outcome(
+                    account.portal, account.name, result.outcome, result.message
+                )
             level = "info" if not result.outcome.failed else "error"
             getattr(log, level)("account done", outcome=str(result.outcome), message=result.message)
             self.report(account, f"{result.outcome}: {result.message}", done=True)
             return result
+
+    def _not_due(self, account: AccountConfig) -> AccountResult | None:
+        if not self.only_if_due:
+            return None
+        stored = self.state.get(account.portal, account.name)
+        decision = renewal.decide(
+            PORTALS[account.portal],
+            stored,
+            has_key=self.store.get_key(account.portal, account.name) is not None,
+            renew_before_days=self.settings.renew_before_days_for(account),
+            reread_days=self.settings.reread_days,
+            force=self.force_new,
+        )
+        if decision.visit:
+            return None
+        result = self._result(account, Outcome.NOT_DUE, f"not due: {decision.reason}")
+        self.report(account, f"{result.outcome}: {result.message}", done=True)
+        return result
 
     def _interrupted(self, account: AccountConfig, ctx: FlowContext | None) -> AccountResult:
         name = signal.Signals(self.stopped_by).name if self.stopped_by else "a signal"
@@ -182,11 +214,12 @@ class Runner:
             store=self.store,
             state=self.state,
             stored=self.state.get(account.portal, account.name),
-            renew_before_days=self.settings.renew_before_days,
+            renew_before_days=self.settings.renew_before_days_for(account),
             timeout_ms=self.settings.browser.step_timeout_seconds * 1000,
             person_timeout_ms=self.settings.browser.person_timeout_seconds * 1000,
             force_new=self.force_new,
             headed=self.headed,
+            dry_run=self.dry_run,
             on_step=lambda text: self.report(account, text),
         )
 
@@ -313,6 +346,11 @@ class Runner:
             fingerprint=ctx.saved_fingerprint if ctx else None,
             expires_at=ctx.saved_expires_at if ctx else None,
             generated=bool(ctx and ctx.generated),
+            changed=bool(
+                ctx
+                and ctx.saved_fingerprint
+                and ctx.saved_fingerprint != (ctx.stored.fingerprint if ctx.stored else None)
+            ),
             artifact=artifact,
         )
 

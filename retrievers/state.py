@@ -28,11 +28,14 @@ CREATE TABLE IF NOT EXISTS accounts (
     last_run_at TEXT,
     first_seen_at TEXT,
     generating_since TEXT,
+    deploy_pending TEXT,
     PRIMARY KEY (portal, account)
 )
 """
 # Columns added after the first release: (name, type) added to older databases on open.
-_ADDED_COLUMNS = (("first_seen_at", "TEXT"), ("generating_since", "TEXT"))
+_ADDED_COLUMNS = (
+    ("first_seen_at", "TEXT"), ("generating_since", "TEXT"), ("deploy_pending", "TEXT"),
+)
 # An account whose run died after its generate click: its stored key is not to be trusted.
 INVALID = "invalid"
 
@@ -71,6 +74,7 @@ class AccountState:
     last_run_at: datetime | None = None
     first_seen_at: datetime | None = None  # when this key was first read (expiry unknown)
     generating_since: datetime | None = None  # a generate click whose key was never stored
+    deploy_pending: str | None = None  # fingerprint of a new key its deploy hook has not taken
 
     @property
     def valid(self) -> bool | None:
@@ -101,6 +105,7 @@ class AccountState:
             "last_run_at": iso(self.last_run_at),
             "valid": self.valid,
             "generating_since": iso(self.generating_since),
+            "deploy_pending": self.deploy_pending is not None,
             "attributes": self.attributes,
         }
 
@@ -194,6 +199,7 @@ class StateDB:
         self._db.execute(
             """UPDATE accounts SET
                    first_seen_at = CASE WHEN fingerprint IS ? THEN first_seen_at ELSE ? END,
+                   deploy_pending = CASE WHEN fingerprint IS ? THEN deploy_pending ELSE ? END,
                    fingerprint = ?, retrieved_at = ?, expires_at = ?,
                    generated_at = CASE WHEN ? THEN ? ELSE generated_at END,
                    attributes = ?, generating_since = NULL
@@ -201,6 +207,8 @@ class StateDB:
             (
                 key_fingerprint,
                 at,
+                key_fingerprint,
+                key_fingerprint,
                 key_fingerprint,
                 at,
                 expires_at.isoformat() if expires_at else None,
@@ -224,6 +232,15 @@ class StateDB:
                WHERE portal = ? AND account = ?""",
             (at, INVALID, "a new key was being generated and was not stored yet", at, portal,
              account),
+        )
+        self._db.commit()
+
+    def mark_deployed(self, portal: str, account: str, key_fingerprint: str) -> None:
+        """The deploy hook took this key (or none is configured): nothing pending for it."""
+        self._db.execute(
+            "UPDATE accounts SET deploy_pending = NULL "
+            "WHERE portal = ? AND account = ? AND deploy_pending = ?",
+            (portal, account, key_fingerprint),
         )
         self._db.commit()
 
@@ -256,4 +273,5 @@ class StateDB:
             last_run_at=_dt(row["last_run_at"]),
             first_seen_at=_dt(row["first_seen_at"]),
             generating_since=_dt(row["generating_since"]),
+            deploy_pending=row["deploy_pending"],
         )

@@ -56,7 +56,9 @@ class Setup:
         self, *args: str, input: str | None = None, prefix: tuple[str, ...] = ()
     ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [*prefix, sys.executable, "-m", "retrievers", *args, "--config", str(self.path)],
+            # --config right after the command: what follows `--` (exec) is another program's.
+            [*prefix, sys.executable, "-m", "retrievers", *args[:1], "--config", str(self.path),
+             *args[1:]],
             env=self.env, capture_output=True, text=True, timeout=300, input=input,
         )
         self.runs.append(done)
@@ -78,6 +80,22 @@ class Setup:
             texts.append(artifact.read_bytes().decode("latin-1"))
         texts.append(self.path.read_text())
         return texts
+
+
+def start(setup: Setup, *args: str) -> subprocess.Popen[str]:
+    """The CLI in a process group of its own, as a scheduler would start it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "retrievers", *args, "--config", str(setup.path)],
+        env=setup.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+
+
+def finish(setup: Setup, process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    out, err = process.communicate(timeout=120)
+    done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    setup.runs.append(done)
+    return done
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,23 +16,7 @@ import pytest
 import yaml
 
 from sandbox import Sandbox
-from tests.conftest import Setup
-
-
-def start(setup: Setup, *args: str) -> subprocess.Popen[str]:
-    """The CLI in a process group of its own, as a scheduler would start it."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "retrievers", *args, "--config", str(setup.path)],
-        env=setup.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
-    )
-
-
-def finish(setup: Setup, process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
-    out, err = process.communicate(timeout=120)
-    done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
-    setup.runs.append(done)
-    return done
+from tests.conftest import Setup, finish, start
 
 
 def status(setup: Setup, portal: str) -> dict:
