@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dateutil.relativedelta import relativedelta
 from playwright.async_api import Page
-from pydantic import BaseModel, Field
 
+from flows.options import OcapiatOptions
 from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.forms import log_in
@@ -30,12 +30,8 @@ GENERATE = "Générer ma clé CFA"
 EXPIRY = "Date d'expiration"
 
 
-class Options(BaseModel):
-    lifetime_months: int = Field(6, ge=1, le=6, description="lifetime of a generated key")
-
-
 async def retrieve(page: Page, ctx: FlowContext) -> None:
-    options: Options = ctx.options or Options()
+    options: OcapiatOptions = ctx.options or OcapiatOptions()
 
     ctx.step(f"2. « {MY_SPACE} »")
     await click(page, MY_SPACE)

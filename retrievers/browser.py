@@ -71,6 +71,13 @@ async def launch(
     return browser
 
 
+async def connect(playwright: Playwright, cdp_url: str) -> Browser:
+    """A browser served elsewhere (remote debugging, a pool); closing it only disconnects."""
+    browser = await playwright.chromium.connect_over_cdp(cdp_url)
+    log.info("browser connected", version=browser.version)
+    return browser
+
+
 async def new_context(browser: Browser, config: BrowserConfig) -> BrowserContext:
     context = await browser.new_context(
         locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True

@@ -14,15 +14,11 @@ from typing import Any
 
 import click
 
-from retrievers import display, logs
-from retrievers.config import load_config
+# Only what every command needs is imported here; each command imports its own machinery
+# (configuration, store, browser engine) when it runs, so `--help`, `status`, `get` start fast.
 from retrievers.errors import ConfigError, RetrievalError, RunInProgress
-from retrievers.handoff import stored_keys
-from retrievers.logs import log
-from retrievers.operations import RunOptions, run_and_report, select_accounts, status_rows
 from retrievers.portals import PORTAL_IDS, PORTALS
 from retrievers.redact import REDACTOR
-from retrievers.store import KeyStore
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 _DEBUG = "key_retriever.debug"  # click context meta: --debug given before the command
@@ -41,6 +37,8 @@ def _show_traceback(exc: BaseException, *, debug: bool, log_json: bool | None) -
         text = "".join(traceback.format_exception(exc))
         click.echo(REDACTOR(text.rstrip()), err=True)
     elif log_json:
+        from retrievers.logs import log
+
         log.error("command failed", error=type(exc).__name__, exc_info=exc)
 
 
@@ -67,6 +65,8 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
         config_path: Path | None, log_json: bool | None, verbose: bool, debug: bool, **kw: Any
     ) -> Any:
         debug = debug or bool(click.get_current_context().meta.get(_DEBUG))
+        from retrievers import logs
+
         logs.configure(json=log_json, verbose=verbose)
         try:
             return fn(config_path=config_path, **kw)
@@ -128,6 +128,35 @@ def _hook_and_json(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def _parse_shard(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    index_text, slash, count_text = value.rpartition("/")
+    if not slash:  # "N": the index comes from a Kubernetes Indexed Job
+        index_text, count_text = os.environ.get("JOB_COMPLETION_INDEX", ""), value
+        if not index_text:
+            raise click.BadParameter("give I/N, or N with JOB_COMPLETION_INDEX set")
+    try:
+        index, count = int(index_text), int(count_text)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected I/N, e.g. 0/4") from None
+    if not 0 <= index < count:
+        raise click.BadParameter(f"{value!r}: the index goes from 0 to N-1")
+    return index, count
+
+
+SHARD = click.option(
+    "--shard",
+    metavar="I/N",
+    callback=_parse_shard,
+    help="Only the accounts of shard I of N (0-based), for N workers sharing one configuration;"
+    " `--shard N` takes I from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job). An account"
+    " always falls in the same shard.",
+)
+
+
 @cli.command()
 @click.argument("portals", nargs=-1, type=click.Choice(PORTAL_IDS))
 @click.option("--account", help="Only the account with this name.")
@@ -144,11 +173,13 @@ def _hook_and_json(fn: Callable[..., Any]) -> Callable[..., Any]:
     " wherever it is used.",
 )
 @_hook_and_json
+@SHARD
 @command
 def run(
     config_path: Path | None,
     portals: tuple[str, ...],
     account: str | None,
+    shard: tuple[int, int] | None,
     headed: bool,
     force_new: bool,
     deploy_hook: str | None,
@@ -159,8 +190,11 @@ def run(
     An existing key is shown rather than regenerated; a new one is generated only when there is
     none, when it is due for renewal, or with --force-new.
     """
+    from retrievers.config import load_config
+    from retrievers.operations import RunOptions, run_and_report, select_accounts
+
     settings = load_config(config_path)
-    accounts = select_accounts(settings, portals, account)
+    accounts = select_accounts(settings, portals, account, shard)
     options = RunOptions(headed=headed, force_new=force_new, deploy_hook=deploy_hook,
                          as_json=as_json)
     sys.exit(run_and_report(settings, accounts, options).exit_code)
@@ -177,11 +211,13 @@ def run(
 )
 @click.option("--force", is_flag=True, help="Renew every selected account, due or not.")
 @_hook_and_json
+@SHARD
 @command
 def renew(
     config_path: Path | None,
     portals: tuple[str, ...],
     account: str | None,
+    shard: tuple[int, int] | None,
     dry_run: bool,
     force: bool,
     deploy_hook: str | None,
@@ -195,8 +231,11 @@ def renew(
     changed on the portal is noticed). An account another process is working on is left to it
     (exit 0). Deploy hooks that failed before are run again.
     """
+    from retrievers.config import load_config
+    from retrievers.operations import RunOptions, run_and_report, select_accounts
+
     settings = load_config(config_path)
-    accounts = select_accounts(settings, portals, account)
+    accounts = select_accounts(settings, portals, account, shard)
     options = RunOptions(renew=True, force_new=force, dry_run=dry_run, deploy_hook=deploy_hook,
                          as_json=as_json)
     sys.exit(run_and_report(settings, accounts, options).exit_code)
@@ -207,6 +246,10 @@ def renew(
 @command
 def status(config_path: Path | None, as_json: bool) -> None:
     """One row per account: key fingerprint, retrieval and expiry dates, last outcome."""
+    from retrievers import display
+    from retrievers.config import load_config
+    from retrievers.status import status_rows
+
     settings = load_config(config_path, required=False)
     rows = status_rows(settings)
     if as_json:
@@ -230,6 +273,10 @@ def status(config_path: Path | None, as_json: bool) -> None:
 @command
 def get(config_path: Path | None, portal: str, account: str | None) -> None:
     """Print the stored key alone on stdout (for scripts)."""
+    from retrievers.config import load_config
+    from retrievers.status import status_rows
+    from retrievers.store import KeyStore
+
     settings = load_config(config_path, required=False)
     names = sorted(
         {a.name for a in settings.accounts if a.portal == portal}
@@ -273,6 +320,10 @@ def export_keys(config_path: Path | None, portals: tuple[str, ...], account: str
     Variables: CFA_KEY_<PORTAL>_<ACCOUNT> for each account (upper case, other characters as
     _), and CFA_KEY_<PORTAL> when the portal has one selected account.
     """
+    from retrievers.config import load_config
+    from retrievers.handoff import stored_keys
+    from retrievers.operations import select_accounts
+
     settings = load_config(config_path)
     handed = stored_keys(settings, select_accounts(settings, portals, account))
     if fmt == "json":
@@ -299,6 +350,10 @@ def exec_with_keys(config_path: Path | None, portals: tuple[str, ...], account: 
 
     Same variable names as `export`. CMD replaces key-retriever (same process, its exit code).
     """
+    from retrievers.config import load_config
+    from retrievers.handoff import stored_keys
+    from retrievers.operations import select_accounts
+
     settings = load_config(config_path)
     handed = stored_keys(settings, select_accounts(settings, portals, account))
     env = dict(os.environ)
@@ -315,6 +370,8 @@ def exec_with_keys(config_path: Path | None, portals: tuple[str, ...], account: 
 def portals(config_path: Path | None) -> None:
     """The supported portals and how each delivers its key."""
     from rich.table import Table
+
+    from retrievers import display
 
     table = Table(title="portals", title_justify="left")
     for column in ("id", "portal", "automated", "how the key is delivered"):

@@ -52,7 +52,20 @@ class BrowserConfig(_Strict):
     headless: bool = True
     step_timeout_seconds: float = Field(30, gt=0, description="Playwright timeout of one step")
     person_timeout_seconds: float = Field(300, gt=0, description="headed: wait for a person")
-    concurrency: int = Field(3, ge=1, le=16, description="accounts run at the same time")
+    concurrency: int = Field(6, ge=1, le=64, description="accounts run at the same time")
+    cdp_url: str | None = Field(
+        None, description="drive a browser served elsewhere (Chromium's remote debugging, a "
+        "browser pool) instead of launching one: http(s):// or ws(s)://"
+    )
+
+    @field_validator("cdp_url")
+    @classmethod
+    def _cdp_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value[:3].lower() in ("ws:", "wss"):  # a WebSocket URL: checked as the http one
+            return "ws" + check_http_url("http" + value[2:])[4:]
+        return check_http_url(value)
 
 
 class RetryConfig(_Strict):
@@ -62,6 +75,9 @@ class RetryConfig(_Strict):
 
 class PortalConfig(_Strict):
     base_url: str | None = None
+    max_parallel: int = Field(
+        4, ge=1, le=32, description="accounts of this portal run at the same time (politeness)"
+    )
     renew_before_days: int | None = Field(None, ge=0, le=365, description="overrides the top level")
 
     @field_validator("base_url")
@@ -183,6 +199,9 @@ class Settings(BaseSettings):
             portal
         ].base_url
 
+    def portal(self, portal: str) -> PortalConfig:
+        return self.portals.get(portal) or PortalConfig()
+
     def renew_before_days_for(self, account: AccountConfig) -> int:
         if account.renew_before_days is not None:
             return account.renew_before_days
@@ -204,7 +223,7 @@ class Settings(BaseSettings):
         return self.artifacts_dir or platformdirs.user_state_path("key-retriever") / "artifacts"
 
     def portal_options(self, account: AccountConfig) -> BaseModel | None:
-        model = PORTALS[account.portal].options
+        model = PORTALS[account.portal].options_model()
         return model.model_validate(account.options) if model else None
 
 

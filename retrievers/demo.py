@@ -17,7 +17,8 @@ import yaml
 from retrievers import display
 from retrievers.config import load_config
 from retrievers.errors import ConfigError
-from retrievers.operations import run_and_report, status_rows
+from retrievers.operations import run_and_report
+from retrievers.status import status_rows
 from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, PORTALS, Sandbox, serve
 
 

@@ -7,15 +7,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from retrievers.config import AccountConfig
 from retrievers.errors import Outcome
-from retrievers.runner import AccountResult, StepReporter, silent
-from retrievers.state import AccountState
+from retrievers.results import AccountResult, StepReporter, silent
+
+if TYPE_CHECKING:
+    from retrievers.config import AccountConfig
+    from retrievers.state import AccountState
 
 
 def console(stderr: bool = False) -> Console:

@@ -1,16 +1,31 @@
-"""structlog setup: readable lines on a terminal, JSON otherwise; everything redacted."""
+"""structlog setup: readable lines on a terminal, JSON otherwise; everything redacted.
+
+structlog (with the rich tracebacks it pulls in) is imported at the first log line, not at
+start: `status` or `get` usually log nothing and must answer fast.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
-
-import structlog
+from typing import Any
 
 from retrievers.redact import REDACTOR
 
+_options: dict[str, Any] = {}
+_configured = False
+
 
 def configure(*, json: bool | None = None, verbose: bool = False, quiet: bool = False) -> None:
+    """Say how to log; applied at the first log line."""
+    global _configured
+    _options.update(json=json, verbose=verbose, quiet=quiet)
+    _configured = False
+
+
+def _apply(*, json: bool | None = None, verbose: bool = False, quiet: bool = False) -> None:
+    import structlog
+
     if json is None:
         json = not sys.stderr.isatty()
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
@@ -55,4 +70,17 @@ def _redact_record(record: logging.LogRecord) -> bool:
     return True
 
 
-log = structlog.get_logger("key-retriever")
+class _Log:
+    """The tool's logger: structlog's, configured on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        global _configured
+        import structlog
+
+        if not _configured:
+            _apply(**_options)
+            _configured = True
+        return getattr(structlog.get_logger("key-retriever"), name)
+
+
+log = _Log()

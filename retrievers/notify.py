@@ -10,7 +10,7 @@ from retrievers.logs import log
 from retrievers.redact import REDACTOR
 
 if TYPE_CHECKING:
-    from retrievers.runner import AccountResult
+    from retrievers.results import AccountResult
 
 
 def notify_problems(urls: Sequence[str], results: Sequence[AccountResult], command: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import signal
 from dataclasses import asdict, dataclass
@@ -15,19 +16,36 @@ from retrievers.locks import AccountLock
 from retrievers.logs import log
 from retrievers.portals import PORTALS
 from retrievers.redact import REDACTOR
-from retrievers.runner import AccountResult, Runner, exit_code
-from retrievers.state import AccountState, StateDB
+from retrievers.results import AccountResult, exit_code
+from retrievers.state import StateDB
+from retrievers.status import account_rows
 from retrievers.store import KeyStore
 
 
+def in_shard(account: AccountConfig, shard: tuple[int, int]) -> bool:
+    """Shard I of N: by a hash of the account's portal and name, so an account stays in its
+    shard when others are added or removed (one account belongs to one worker)."""
+    index, count = shard
+    digest = hashlib.sha256(f"{account.portal}/{account.name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count == index
+
+
 def select_accounts(
-    settings: Settings, portals: tuple[str, ...], account: str | None
+    settings: Settings,
+    portals: tuple[str, ...],
+    account: str | None,
+    shard: tuple[int, int] | None = None,
 ) -> list[AccountConfig]:
     chosen = [
         a
         for a in settings.accounts
         if (not portals or a.portal in portals) and (account is None or a.name == account)
     ]
+    if shard is not None:
+        chosen = [a for a in chosen if in_shard(a, shard)]
+        if not chosen:  # a worker with nothing to do is fine: others have it
+            log.info("no account in this shard", shard=f"{shard[0]}/{shard[1]}")
+            return []
     if not chosen:
         wanted = " ".join(portals) or "any portal"
         named = f" named {account!r}" if account else ""
@@ -84,6 +102,8 @@ def run_and_report(
         results = list(skipped)
         stopped_by = None
         if to_visit:
+            from retrievers.runner import Runner  # the browser engine: only when one is needed
+
             with display.account_progress(to_visit) as report:
                 runner = Runner(
                     settings, store, state, headed=options.headed, force_new=options.force_new,
@@ -202,7 +222,7 @@ def _tell(
     if settings.metrics_file is not None:
         from retrievers.metrics import write_metrics
 
-        write_metrics(settings.metrics_file, _rows(settings, state))
+        write_metrics(settings.metrics_file, account_rows(settings, state))
 
 
 def _show(results: list[AccountResult], options: RunOptions, stopped_by: int | None) -> None:
@@ -224,24 +244,3 @@ def _as_json(result: AccountResult) -> dict[str, object]:
     data["expires_at"] = result.expires_at.isoformat() if result.expires_at else None
     data["artifact"] = str(result.artifact) if result.artifact else None
     return data
-
-
-def _rows(settings: Settings, state: StateDB | None) -> list[AccountState]:
-    known: dict[tuple[str, str], AccountState] = {}
-    if state is not None:
-        known = {(r.portal, r.account): r for r in state.all()}
-    for account in settings.accounts:
-        known.setdefault((account.portal, account.name), AccountState(account.portal, account.name))
-    return sorted(known.values(), key=lambda r: (r.portal, r.account))
-
-
-def status_rows(settings: Settings) -> list[AccountState]:
-    """Every configured account, and every account the state database knows (reading never
-    creates it: a mistyped path must not look like an empty state)."""
-    if not settings.resolved_state_path().exists():
-        return _rows(settings, None)
-    state = StateDB(settings.resolved_state_path())
-    try:
-        return _rows(settings, state)
-    finally:
-        state.close()

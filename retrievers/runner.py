@@ -12,10 +12,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 import structlog
 from playwright.async_api import Browser, Page, Playwright, Request, Response, async_playwright
@@ -33,32 +30,12 @@ from retrievers.locks import AccountLock
 from retrievers.logs import log
 from retrievers.portals import PORTALS, Portal
 from retrievers.redact import REDACTOR
+from retrievers.results import AccountResult, StepReporter, silent
 from retrievers.state import StateDB
 from retrievers.store import KeyStore
 
 # What the portal is still answering when a step fails: it is slow, not changed.
 _PORTAL_REQUESTS = ("document", "xhr", "fetch")
-
-
-class StepReporter(Protocol):
-    def __call__(self, account: AccountConfig, text: str, *, done: bool = False) -> None: ...
-
-
-def silent(account: AccountConfig, text: str, *, done: bool = False) -> None:
-    """The reporter when nobody watches a progress display."""
-
-
-@dataclass
-class AccountResult:
-    portal: str
-    account: str
-    outcome: Outcome
-    message: str
-    fingerprint: str | None = None
-    expires_at: datetime | None = None
-    generated: bool = False
-    changed: bool = False  # a key other than the one stored before was stored
-    artifact: Path | None = None
 
 
 class Runner:
@@ -88,8 +65,11 @@ class Runner:
         self._browser: Browser | None = None
         self._browser_lock = asyncio.Lock()
         self._slots = asyncio.Semaphore(settings.browser.concurrency)
-        # Accounts of one portal go one after another: portals dislike parallel logins.
-        self._portal_locks = {p: asyncio.Lock() for p in PORTALS}
+        # Portals are spared: a few accounts of one portal at a time, and never two logins of
+        # one user at once (a second login often ends the first session).
+        self._portal_slots = {p: asyncio.Semaphore(settings.portal(p).max_parallel)
+                              for p in PORTALS}
+        self._user_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._running: dict[asyncio.Task[AccountResult], FlowContext | None] = {}
 
     async def run(self, accounts: list[AccountConfig]) -> list[AccountResult]:
@@ -102,11 +82,13 @@ class Runner:
             async with async_playwright() as playwright:
                 self._playwright = playwright
                 await register_engines(playwright)
-                browsers.find_chromium(self.settings.browser, playwright)  # none: exit 2 now
-                tasks = [asyncio.create_task(self._run_account(a)) for a in accounts]
+                if self.settings.browser.cdp_url is None:
+                    browsers.find_chromium(self.settings.browser, playwright)  # none: exit 2
+                tasks = [asyncio.create_task(self._run_account(a)) for a in interleaved(accounts)]
                 self._running = dict.fromkeys(tasks)
                 try:
-                    return list(await asyncio.gather(*tasks))
+                    done = {(r.portal, r.account): r for r in await asyncio.gather(*tasks)}
+                    return [done[(a.portal, a.name)] for a in accounts]
                 finally:
                     if self._browser:
                         with contextlib.suppress(PlaywrightError):
@@ -133,14 +115,22 @@ class Runner:
     async def _get_browser(self, playwright: Playwright) -> Browser:
         async with self._browser_lock:  # launched once, and only if some account needs it
             if self._browser is None:
+                cdp_url = self.settings.browser.cdp_url
                 try:
-                    self._browser = await browsers.launch(
-                        playwright, self.settings.browser, headed=self.headed,
-                        downloads=self._downloads,
-                    )
+                    if cdp_url:
+                        self._browser = await browsers.connect(playwright, cdp_url)
+                    else:
+                        self._browser = await browsers.launch(
+                            playwright, self.settings.browser, headed=self.headed,
+                            downloads=self._downloads,
+                        )
                 except PlaywrightError as exc:
+                    first_line = REDACTOR(str(exc).strip().splitlines()[0])
+                    if cdp_url:
+                        raise PortalDown(
+                            f"the browser at browser.cdp_url did not answer: {first_line}"
+                        ) from None
                     hint = " (--headed needs a display: is DISPLAY set?)" if self.headed else ""
-                    first_line = str(exc).strip().splitlines()[0]
                     raise RetrievalError(f"Chromium could not start{hint}: {first_line}") from None
             return self._browser
 
@@ -242,7 +232,10 @@ class Runner:
             return isinstance(exc, PortalDown) and not (ctx.generated and portal.generate_only)
 
         try:
-            async with self._slots, self._portal_locks[account.portal]:
+            user = self._user_locks.setdefault((account.portal, account.username), asyncio.Lock())
+            # The portal's turn first: waiting for it must not hold a slot another portal's
+            # account could use.
+            async with self._portal_slots[account.portal], user, self._slots:
                 async for attempt in AsyncRetrying(
                     retry=retry_if_exception(transient),
                     stop=stop_after_attempt(retry.attempts),
@@ -277,7 +270,6 @@ class Runner:
 
     async def _drive(self, ctx: FlowContext) -> None:
         """One attempt: a fresh context, the flow, and a classified failure."""
-        assert ctx.portal.flow is not None
         browser = await self._get_browser(self._playwright)
         context = await browsers.new_context(browser, self.settings.browser)
         page = await context.new_page()
@@ -288,7 +280,7 @@ class Runner:
             response = await page.goto(ctx.base_url)
             if response is not None and response.status >= 500:
                 raise PortalDown(f"the portal answered HTTP {response.status} at {ctx.base_url}")
-            await ctx.portal.flow(page, ctx)
+            await ctx.portal.load_flow()(page, ctx)
         except RetrievalError as exc:
             if isinstance(exc, PageChanged):
                 raise await self._page_changed(exc.message, page, ctx, watch) from None
@@ -355,6 +347,19 @@ class Runner:
         )
 
 
+def interleaved(accounts: list[AccountConfig]) -> list[AccountConfig]:
+    """One account of each portal in turn, so that the first slots go to different portals."""
+    queues: dict[str, list[AccountConfig]] = {}
+    for account in accounts:
+        queues.setdefault(account.portal, []).append(account)
+    mixed: list[AccountConfig] = []
+    while any(queues.values()):
+        for queue in queues.values():
+            if queue:
+                mixed.append(queue.pop(0))
+    return mixed
+
+
 def _after_lost_generation(portal: Portal) -> str:
     if portal.generate_only:
         return (f"the portal probably replaced the key; {portal.id} shows a key only by "
@@ -407,15 +412,3 @@ class _PortalWatch:
         if self.pending:
             return f"no answer from {next(iter(self.pending)).url}"
         return None
-
-
-def exit_code(results: list[AccountResult], stopped_by: int | None = None) -> int:
-    """0 all done; 1 at least one failed; 3 a person must act (and nothing failed); 128 + the
-    signal when one stopped the run (130 for SIGINT, 143 for SIGTERM)."""
-    if stopped_by is not None:
-        return 128 + stopped_by
-    if any(r.outcome.failed for r in results):
-        return 1
-    if any(r.outcome.needs_person for r in results):
-        return 3
-    return 0

@@ -1,0 +1,167 @@
+"""Many CFAs at once: fast start, shards, a browser served elsewhere, portals run side by side."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from retrievers.config import AccountConfig, Settings
+from retrievers.operations import select_accounts
+from retrievers.runner import interleaved
+from sandbox import DEMO_ACCOUNTS, Sandbox
+from tests.conftest import FAST, Setup, demo_account
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def test_commands_that_need_no_browser_never_import_playwright(make_setup) -> None:
+    setup = make_setup(("atlas", "ocapiat"))
+    probe = (
+        "import sys\n"
+        "from retrievers import cli\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('playwright', 'flows')\n"
+        "                and m != 'flows.options' and m != 'flows')\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    for command in (["--help"], ["status"], ["portals"], ["get", "atlas"], ["renew", "--help"]):
+        args = [command[0], "--config", str(setup.path), *command[1:]]
+        if command == ["--help"]:
+            args = ["--help"]
+        done = subprocess.run([sys.executable, "-c", probe, *args], env=setup.env,
+                              capture_output=True, text=True, timeout=60)
+        assert "LOADED []" in done.stderr, (command, done.stderr)
+
+
+def _settings(count: int) -> Settings:
+    portals = ("atlas", "ocapiat", "opcoep", "mobilites")
+    return Settings(accounts=[
+        AccountConfig(name=f"cfa-{i:03}", portal=portals[i % 4], username=f"user{i}",
+                      password_env="PW")
+        for i in range(count)
+    ])
+
+
+def test_shards_split_accounts_into_disjoint_covering_parts() -> None:
+    settings = _settings(100)
+    parts = [select_accounts(settings, (), None, (i, 4)) for i in range(4)]
+    names = [(a.portal, a.name) for part in parts for a in part]
+    assert sorted(names) == sorted((a.portal, a.name) for a in settings.accounts)  # covering
+    assert len(names) == len(set(names))  # disjoint
+    assert all(10 <= len(part) <= 40 for part in parts), [len(p) for p in parts]
+    # An account keeps its shard when others come and go.
+    fewer = Settings(accounts=settings.accounts[::2])
+    for i in range(4):
+        assert {a.name for a in select_accounts(fewer, (), None, (i, 4))} <= {
+            a.name for a in parts[i]}
+
+
+def test_shard_option_reads_the_index_of_an_indexed_job(make_setup) -> None:
+    setup = make_setup(("atlas",))
+    bad = setup.cli("renew", "--shard", "4/4")
+    assert bad.returncode == 2 and "the index goes from 0 to N-1" in bad.stderr
+    env = dict(setup.env)
+    setup.env.pop("JOB_COMPLETION_INDEX", None)
+    missing = setup.cli("renew", "--shard", "4")
+    assert missing.returncode == 2 and "JOB_COMPLETION_INDEX" in missing.stderr
+    setup.env = {**env, "JOB_COMPLETION_INDEX": "3"}
+    # One account, four shards: most shards have nothing to do, which is no error.
+    outputs = [setup.cli("renew", "--dry-run", "--shard", f"{i}/4", "--json") for i in range(4)]
+    assert all(done.returncode == 0 for done in outputs), [o.stderr for o in outputs]
+    assert sum('"portal": "atlas"' in o.stdout for o in outputs) == 1
+
+
+def test_accounts_interleave_across_portals() -> None:
+    accounts = _settings(12).accounts
+    by_portal = sorted(accounts, key=lambda a: a.portal)  # as a vendor's list often comes
+    order = [a.portal for a in interleaved(by_portal)]
+    assert order[:4] == sorted(set(order[:4]), key=order[:4].index) and len(set(order[:4])) == 4
+
+
+@pytest.fixture
+def remote_chromium() -> Iterator[str]:
+    """A Chromium started with remote debugging, as a browser pool serves one."""
+    profile = tempfile.mkdtemp(prefix="kr-cdp-")
+    process = subprocess.Popen(
+        [CHROMIUM, "--headless", "--no-sandbox", "--remote-debugging-port=0",
+         f"--user-data-dir={profile}", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "about:blank"],
+        stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:  # Chromium says where it listens before anything else
+        found = re.search(r"DevTools listening on (ws://\S+)", line)
+        if found:
+            break
+    else:
+        pytest.fail("Chromium did not start its remote debugging")
+    port = re.search(r":(\d+)/", found.group(1)).group(1)  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_a_flow_runs_in_a_browser_served_elsewhere(
+    sandbox: Sandbox, make_setup, remote_chromium: str
+) -> None:
+    setup = make_setup(("atlas", "ocapiat"), extra={"browser": {"cdp_url": remote_chromium}})
+
+    done = setup.cli("run", "--log-json")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '"browser connected"' in done.stderr and '"browser started"' not in done.stderr
+    for portal in ("atlas", "ocapiat"):
+        demo = demo_account(portal)
+        assert setup.stored_key(portal) == sandbox.current_key(portal, demo["username"])
+
+
+def test_many_accounts_of_two_portals_all_done_side_by_side(tmp_path: Path) -> None:
+    """Eight CFAs on each of two portals, at the defaults: every key stored, none twice."""
+    specs = [
+        {**demo, "name": f"{demo['name']}-{i}", "username": f"{i}.{demo['username']}"}
+        for demo in DEMO_ACCOUNTS if demo["portal"] in ("opcoep", "mobilites")
+        for i in range(8)
+    ]
+    sandbox = Sandbox(latency=FAST, accounts=specs)
+    with sandbox.serve_in_thread():
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KEY_RETRIEVER_")}
+        env["KEY_RETRIEVER_STORE_PASSPHRASE"] = "correct horse battery staple"
+        accounts = []
+        for i, spec in enumerate(specs):
+            env[f"PW_{i}"] = spec["password"]
+            accounts.append({"name": spec["name"], "portal": spec["portal"],
+                             "username": spec["username"], "password_env": f"PW_{i}",
+                             "siret": spec["siret"]})
+        config = {
+            "store": {"backend": "file", "path": str(tmp_path / "keys.enc")},
+            "browser": {"executable_path": CHROMIUM},
+            "portals": {p: {"base_url": sandbox.base_url(p)} for p in ("opcoep", "mobilites")},
+            "accounts": accounts,
+            "artifacts_dir": str(tmp_path / "artifacts"),
+        }
+        path = tmp_path / "key-retriever.yaml"
+        path.write_text(yaml.safe_dump(config, sort_keys=False))
+        setup = Setup(path=path, env=env, accounts=accounts, folder=tmp_path)
+
+        done = setup.cli("run")
+
+        assert done.returncode == 0, done.stdout + done.stderr
+        for spec in specs:
+            key = sandbox.current_key(spec["portal"], spec["username"], siret=spec["siret"])
+            got = setup.cli("get", spec["portal"], "--account", spec["name"]).stdout.strip()
+            assert got == key, spec["name"]
+            assert sandbox.generation_count(spec["portal"], spec["username"],
+                                            siret=spec["siret"]) <= 1
