@@ -1,11 +1,19 @@
-"""Simulated OPCO portals (Atlas, Ocapiat, OPCO EP, OPCO Mobilités, Afdas, L'Opcommerce, OPCO
-Santé) served on 127.0.0.1, each in two renderings (classic, spa).
+"""Simulated portals served on 127.0.0.1, each in two renderings (classic, spa): the OPCO portals
+(Atlas, Ocapiat, OPCO EP, OPCO Mobilités, Afdas, L'Opcommerce, OPCO Santé), the Cardif extranet
+(FINAGORA) and the O2S aggregation software.
 
 It imports nothing from `retrievers` or `flows`: it is what they are tested against.
 """
 
-from .accounts import DEMO_ACCOUNTS, PORTALS
+from .accounts import (
+    DEMO_ACCOUNTS,
+    EXTRA_DEMO_ACCOUNTS,
+    PORTALS,
+    RECEIVING_PORTALS,
+    SERVED_PORTALS,
+)
 from .server import DEFAULT_LATENCY, Sandbox, serve
 from .web import RENDERINGS
 
-__all__ = ["DEFAULT_LATENCY", "DEMO_ACCOUNTS", "PORTALS", "RENDERINGS", "Sandbox", "serve"]
+__all__ = ["DEFAULT_LATENCY", "DEMO_ACCOUNTS", "EXTRA_DEMO_ACCOUNTS", "PORTALS",
+           "RECEIVING_PORTALS", "RENDERINGS", "SERVED_PORTALS", "Sandbox", "serve"]

@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The portals that hand out a key: each is a portal id of the tool (its configuration checks
+# them), so code that iterates PORTALS (the demo builds its configuration from it) may.
 PORTALS: tuple[str, ...] = (
-    "atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante",
+    "atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante", "cardif",
 )
+# Portals a retrieved key is handed to (seed 004: O2S receives Cardif's TOKEN and Code
+# Apporteur); served like the others, but not portals of the tool.
+RECEIVING_PORTALS: tuple[str, ...] = ("o2s",)
+SERVED_PORTALS: tuple[str, ...] = PORTALS + RECEIVING_PORTALS
 
 # One account per portal, shaped like a line of the tool's configuration, so `demo` can build
 # its throw-away config straight from this list.
@@ -70,6 +76,29 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     },
 ]
 
+# The wealth adviser's side (seed 004): the Cardif extranet (FINAGORA), where the aggregation TOKEN
+# and the Progestor file come from, and the O2S software that receives TOKEN and Code Apporteur.
+# Kept out of DEMO_ACCOUNTS (the demo does not know these portals yet); a Sandbox built with its
+# default accounts has both lists. Same shape as DEMO_ACCOUNTS; neither portal asks for a SIRET.
+EXTRA_DEMO_ACCOUNTS: list[dict[str, Any]] = [
+    {
+        "portal": "cardif",
+        "name": "cgp-demo-cardif",
+        "username": "CGP104578",
+        "password": "demo-cardif-2024",
+        "siret": None,
+        "organisation": "Cabinet Patrimoine Conseil Sud (démo)",
+    },
+    {
+        "portal": "o2s",
+        "name": "cgp-demo-o2s",
+        "username": "conseiller@patrimoine-conseil-demo.fr",
+        "password": "demo-o2s-2024",
+        "siret": None,
+        "organisation": "Cabinet Patrimoine Conseil Sud (démo)",
+    },
+]
+
 # Establishments besides the configured one: an M-Gestion CFA account can hold several SIRETs,
 # which is what makes its SIRET <select> a real choice. Kept out of DEMO_ACCOUNTS so those dicts
 # keep exactly the configuration's shape.
@@ -87,6 +116,8 @@ _PEOPLE: dict[str, tuple[str, str]] = {
     "afdas": ("Sophie", "LAMBERT"),
     "opcommerce": ("Aurélien", "HERMANT"),
     "sante": ("Karim", "HADDAD"),
+    "cardif": ("Hélène", "ROUSSEL"),
+    "o2s": ("Hélène", "ROUSSEL"),
 }
 
 
@@ -133,8 +164,9 @@ def build_accounts(specs: list[dict[str, Any]]) -> list[Account]:
     accounts = []
     for spec in specs:
         portal = spec["portal"]
-        if portal not in PORTALS:
-            raise ValueError(f"unknown sandbox portal {portal!r}; expected one of {PORTALS}")
+        if portal not in SERVED_PORTALS:
+            raise ValueError(
+                f"unknown sandbox portal {portal!r}; expected one of {SERVED_PORTALS}")
         siret = spec.get("siret")
         sirets = list(spec.get("sirets") or ([siret] if siret else []))
         if siret and siret not in sirets:

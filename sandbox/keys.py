@@ -13,6 +13,7 @@ OPCOEP_TOKEN_LIFETIME = timedelta(days=365)
 MOBILITES_KEY_LIFETIME = timedelta(days=365)
 OPCOMMERCE_KEY_LIFETIME = timedelta(days=365)
 SANTE_KEY_MONTHS = 12
+CARDIF_TOKEN_MONTHS = 12
 
 
 def atlas_key() -> str:
@@ -55,3 +56,8 @@ def opcoep_token(secret: str, subject: str, siret: str | None, issued_at: dateti
     if siret:
         claims["siret"] = siret
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def cardif_token() -> str:
+    # « généralement long, sensible »: 64 URL-safe characters.
+    return secrets.token_urlsafe(48)

@@ -1,4 +1,4 @@
-"""The Sandbox: one aiohttp server carrying the four simulated portals, and its test hooks."""
+"""The Sandbox: one aiohttp server carrying the simulated portals, and its test hooks."""
 
 from __future__ import annotations
 
@@ -12,17 +12,27 @@ from typing import Any
 from aiohttp import web
 
 from . import clock
-from .accounts import DEMO_ACCOUNTS, PORTALS, Account, build_accounts
+from .accounts import (
+    DEMO_ACCOUNTS,
+    EXTRA_DEMO_ACCOUNTS,
+    SERVED_PORTALS,
+    Account,
+    build_accounts,
+)
 from .middleware import make_middleware
 from .portals import MODULES
-from .state import KeyRecord, SandboxState
+from .portals.cardif import AGGREGATORS
+from .state import CARDIF_KEY_AGGREGATOR, PROGESTOR_FORMATS, KeyRecord, SandboxState
 from .web import STATIC_DIR, PortalContext, make_environment
 
 DEFAULT_LATENCY = (0.08, 0.35)
 
 
 class Sandbox:
-    """Simulated OPCO portals with their state held in this instance (fresh per instance)."""
+    """Simulated portals with their state held in this instance (fresh per instance).
+
+    With `accounts` None it knows DEMO_ACCOUNTS and EXTRA_DEMO_ACCOUNTS (Cardif and O2S).
+    """
 
     def __init__(self, latency: tuple[float, float] = DEFAULT_LATENCY,
                  accounts: list[dict[str, Any]] | None = None,
@@ -30,15 +40,16 @@ class Sandbox:
         # Mutable on purpose: a test may slow the portals down for one step.
         self.latency = latency
         self.accounts: list[Account] = build_accounts(
-            DEMO_ACCOUNTS if accounts is None else accounts)
+            [*DEMO_ACCOUNTS, *EXTRA_DEMO_ACCOUNTS] if accounts is None else accounts)
         self._state = SandboxState(self.accounts)
         # Each portal can be served in another rendering: the same pages, labels and steps,
         # another markup (what a flow meets on a portal built with another framework).
-        chosen = rendering if isinstance(rendering, dict) else dict.fromkeys(PORTALS, rendering)
-        unknown = set(chosen) - set(PORTALS)
+        chosen = (rendering if isinstance(rendering, dict)
+                  else dict.fromkeys(SERVED_PORTALS, rendering))
+        unknown = set(chosen) - set(SERVED_PORTALS)
         if unknown:
             raise ValueError(f"unknown sandbox portal(s) {sorted(unknown)}")
-        self.renderings = {p: chosen.get(p, "classic") for p in PORTALS}
+        self.renderings = {p: chosen.get(p, "classic") for p in SERVED_PORTALS}
         self._envs = {r: make_environment(r) for r in set(self.renderings.values()) | {"classic"}}
         self._env = self._envs["classic"]
         self._contexts: dict[str, PortalContext] = {}
@@ -50,7 +61,7 @@ class Sandbox:
     def _build_app(self) -> web.Application:
         contexts: dict[str, PortalContext] = {}
         app = web.Application(middlewares=[make_middleware(lambda: self.latency, contexts)])
-        for portal in PORTALS:
+        for portal in SERVED_PORTALS:
             module = MODULES[portal]
             env = self._envs[self.renderings[portal]]
             context = PortalContext(module.SPEC, self._state, app, env, lambda: self.latency)
@@ -63,7 +74,7 @@ class Sandbox:
 
     async def _index(self, request: web.Request) -> web.Response:
         html = self._env.get_template("index.html").render(
-            portals=[(p, MODULES[p].SPEC.title, f"/{p}/") for p in PORTALS],
+            portals=[(p, MODULES[p].SPEC.title, f"/{p}/") for p in SERVED_PORTALS],
             accounts=self.accounts)
         return web.Response(text=html, content_type="text/html")
 
@@ -143,7 +154,12 @@ class Sandbox:
         Route names: atlas login, login_submit, espaces, home, parametres, api_key, logout;
         ocapiat home, espace, login, login_submit, partnet, interfacage, api_show, api_generate;
         opcoep home, login, login_submit, dashboard, securisation, api_token, api_generate,
-        token_txt; mobilites home, mgestion, login, login_submit, home_cfa, cle, api_generate.
+        token_txt; mobilites home, mgestion, login, login_submit, home_cfa, cle, api_generate;
+        cardif login, login_submit, accueil, portefeuille, suivi, documentation, agregateurs,
+        subscribe, renew, extraction_launch, extraction_file, api_agregateurs, api_subscribe,
+        api_renew, api_extractions, api_extract, logout; o2s login, login_submit, accueil,
+        clients, contrats, parametres, agregation, request_submit, request_delete,
+        api_requests, api_create, api_delete, logout.
         """
         self._check_portal(portal)
         if not self._contexts or self._address is None:
@@ -153,7 +169,7 @@ class Sandbox:
     def consent_cookies(self) -> list[dict[str, str]]:
         """Playwright cookies answering every portal's cookie banner (to skip it in tests)."""
         return [{"name": MODULES[p].SPEC.consent_cookie, "value": "refused",
-                 "url": self.base_url(p)} for p in PORTALS]
+                 "url": self.base_url(p)} for p in SERVED_PORTALS]
 
     # ----- keys and switches --------------------------------------------------------------
 
@@ -231,15 +247,106 @@ class Sandbox:
         self._check_portal(portal)
         self._state.unlock(portal, username)
 
+    # ----- Cardif: aggregators and the Progestor file --------------------------------------
+    # current_key("cardif", user) is the O2S TOKEN (and key_expires_at its validity,
+    # generation_count the subscriptions and renewals made through the pages).
+
+    def cardif_token(self, username: str, aggregator: str = CARDIF_KEY_AGGREGATOR) -> str | None:
+        """The TOKEN of one aggregator of a Cardif account, or None (not subscribed, expired)."""
+        self._check_aggregator(aggregator)
+        record = self._state.cardif_token(username, aggregator)
+        return record.value if record and record.is_valid(clock.now()) else None
+
+    def subscriptions(self, username: str) -> list[str]:
+        """The aggregators a Cardif account is subscribed to, in the order of subscription:
+        presets, then those subscribed through the pages (a wrong one included)."""
+        return self._state.cardif_subscriptions(username)
+
+    def set_subscribed(self, username: str, aggregator: str = CARDIF_KEY_AGGREGATOR,
+                       token: str | None = None, expires_at: datetime | None = None) -> str:
+        """Preset an existing subscription with its TOKEN (minted when None, valid 12 months
+        unless `expires_at` says otherwise, a past date for an expired one); returns it."""
+        self._check_aggregator(aggregator)
+        if token is None:
+            record = self._state.mint("cardif", username, None, expires_at)
+        else:
+            record = KeyRecord(value=token, created_at=clock.now(), expires_at=expires_at)
+        if not self._state.cardif_subscribe(username, aggregator, record,
+                                            generated_by_user=False):
+            raise ValueError(f"{username!r} is already subscribed to {aggregator!r}")
+        return record.value
+
+    def set_progestor(self, username: str, *, format: str | None = None,
+                      codes: list[str] | None = None, header: str | None = None,
+                      broken: bool | None = None, subscribed: bool | None = None) -> None:
+        """What the account's next « Lancer l'extraction V2 » produces; only the arguments given
+        change. format: "csv-latin1" (`;`, Latin-1), "csv-utf8" (`,`, UTF-8 with a byte-order
+        mark) or "xlsx"; codes: the « Code apporteur » cells, one contract row each ("" for a
+        blank cell; [] for a file with no code row); header: the code column's header (another
+        word makes a file with no code column); broken: garbage bytes under the format's file
+        name; subscribed: False and the page says the account is not subscribed to the file."""
+        if format is not None and format not in PROGESTOR_FORMATS:
+            raise ValueError(f"unknown Progestor format {format!r}; expected {PROGESTOR_FORMATS}")
+        with self._state.lock:
+            settings = self._state.progestor_settings(username)
+            if format is not None:
+                settings.format = format
+            if codes is not None:
+                settings.codes = tuple(str(code) for code in codes)
+            if header is not None:
+                settings.header = header
+            if broken is not None:
+                settings.broken = broken
+            if subscribed is not None:
+                settings.subscribed = subscribed
+
+    def progestor_codes(self, username: str) -> list[str]:
+        """The codes the account's file carries (blanks included), in the file's order."""
+        return list(self._state.progestor_settings(username).codes)
+
+    def set_extraction_delay(self, seconds: float) -> None:
+        """How long an extraction stays « En cours de traitement » (default 2 s)."""
+        with self._state.lock:
+            self._state.cardif.extraction_delay = seconds
+
+    def extraction_count(self, username: str) -> int:
+        """How many times « Lancer l'extraction V2 » was used."""
+        return len(self._state.extractions(username))
+
+    def download_count(self, username: str) -> int:
+        """How many Progestor files were downloaded."""
+        return sum(e.downloads for e in self._state.extractions(username))
+
+    # ----- O2S: aggregation requests -------------------------------------------------------
+
+    def o2s_requests(self, username: str) -> list[dict[str, str]]:
+        """The user's current requests, oldest first: {"code_apporteur", "token"} each."""
+        return [r.as_dict() for r in self._state.o2s_requests(username)]
+
+    def o2s_deletions(self, username: str) -> list[dict[str, str]]:
+        """The requests the user deleted, in order of deletion."""
+        with self._state.lock:
+            return [r.as_dict() for r in self._state.o2s.deletions.get(username, [])]
+
+    def preset_o2s_request(self, username: str, code_apporteur: str, token: str) -> None:
+        """A request made before (by a person, or an earlier hand-off)."""
+        self._state.o2s_add_request(username, code_apporteur, token)
+
     @property
     def jwt_secret(self) -> str:
         """The key OPCO EP signs its tokens with (to verify them in tests)."""
         return self._state.jwt_secret
 
     @staticmethod
+    def _check_aggregator(aggregator: str) -> None:
+        if aggregator not in AGGREGATORS:
+            raise ValueError(f"unknown Cardif aggregator {aggregator!r}; expected one of "
+                             f"{AGGREGATORS}")
+
+    @staticmethod
     def _check_portal(portal: str) -> None:
-        if portal not in PORTALS:
-            raise ValueError(f"unknown sandbox portal {portal!r}; expected one of {PORTALS}")
+        if portal not in SERVED_PORTALS:
+            raise ValueError(f"unknown sandbox portal {portal!r}; expected one of {SERVED_PORTALS}")
 
 
 __all__ = ["DEFAULT_LATENCY", "Sandbox"]
@@ -248,7 +355,7 @@ __all__ = ["DEFAULT_LATENCY", "Sandbox"]
 def describe(sandbox: Sandbox) -> str:
     """The base URLs and demo credentials, for a person about to try the tool."""
     lines = [f"Portails simulés sur {sandbox.root_url}", ""]
-    lines += [f"  {portal:<10} {sandbox.base_url(portal)}" for portal in PORTALS]
+    lines += [f"  {portal:<10} {sandbox.base_url(portal)}" for portal in SERVED_PORTALS]
     lines += ["", "Comptes de démonstration :"]
     for account in sandbox.accounts:
         sirets = ", ".join(account.sirets) or "-"

@@ -11,15 +11,24 @@ import secrets
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
 from . import clock, keys
-from .accounts import PORTALS, Account
+from .accounts import SERVED_PORTALS, Account
 
 MAX_FAILED_LOGINS = 5
 SESSION_IDLE_SECONDS = 30 * 60
+
+# Cardif: the aggregator whose TOKEN is the account's key (current_key, generation_count); the
+# TOKENs of the other aggregators are kept beside it.
+CARDIF_KEY_AGGREGATOR = "O2S"
+PROGESTOR_FORMATS = ("csv-latin1", "csv-utf8", "xlsx")
+# Unsorted, of different lengths, repeated, with a blank: the smallest as a number is 99999
+# (the smallest as text would be 100000).
+DEFAULT_PROGESTOR_CODES = ("123789", "123456", "123789", "", "100000", "99999", "123456")
+DEFAULT_EXTRACTION_DELAY = 2.0
 
 
 @dataclass
@@ -38,6 +47,65 @@ class Session:
     csrf_token: str
     username: str | None = None
     last_seen: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class ProgestorSettings:
+    """What the account's « Extraction progestor » produces (set by a test hook)."""
+
+    format: str = "csv-latin1"  # one of PROGESTOR_FORMATS
+    codes: tuple[str, ...] = DEFAULT_PROGESTOR_CODES  # one row per code; "" is a blank cell
+    header: str = "Code apporteur"  # the code column's header
+    broken: bool = False  # garbage bytes under the format's file name
+    subscribed: bool = True  # « Vous devez être abonné au fichier progestor »
+
+
+@dataclass
+class Extraction:
+    """One « Lancer l'extraction V2 »: pending until `ready_at` (monotonic), then downloadable."""
+
+    id: str
+    requested_at: datetime
+    ready_at: float
+    settings: ProgestorSettings
+    downloads: int = 0
+
+    def ready(self) -> bool:
+        return time.monotonic() >= self.ready_at
+
+
+@dataclass
+class O2SRequest:
+    """One « demande d'agrégation » in O2S."""
+
+    id: str
+    code_apporteur: str
+    token: str
+    created_at: datetime
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code_apporteur": self.code_apporteur, "token": self.token}
+
+
+class CardifData:
+    """The Cardif extranet's per-account data besides logins: aggregator subscriptions and their
+    TOKENs, Progestor settings and extractions."""
+
+    def __init__(self) -> None:
+        self.subscriptions: dict[str, list[str]] = {}  # username -> aggregators, in order
+        self.tokens: dict[tuple[str, str], KeyRecord] = {}  # other aggregators than O2S
+        self.progestor: dict[str, ProgestorSettings] = {}
+        self.extractions: dict[str, list[Extraction]] = {}
+        self.extraction_delay = DEFAULT_EXTRACTION_DELAY
+        self.v1_attempts: Counter[str] = Counter()  # « Lancer l'extraction » (the old one)
+
+
+class O2SData:
+    """O2S's aggregation requests per user, and the ones deleted (in order)."""
+
+    def __init__(self) -> None:
+        self.requests: dict[str, list[O2SRequest]] = {}
+        self.deletions: dict[str, list[O2SRequest]] = {}
 
 
 class LoginOutcome(Enum):
@@ -78,8 +146,10 @@ class SandboxState:
         self.jwt_secret = secrets.token_urlsafe(32)
         self.portals = {
             portal: PortalState(portal, [a for a in accounts if a.portal == portal])
-            for portal in PORTALS
+            for portal in SERVED_PORTALS
         }
+        self.cardif = CardifData()
+        self.o2s = O2SData()
         for account in accounts:
             self._seed_initial_key(account)
 
@@ -145,6 +215,11 @@ class SandboxState:
         elif portal == "sante":
             value = keys.sante_key()
             expires_at = expires_at or clock.add_months(issued_at, keys.SANTE_KEY_MONTHS)
+        elif portal == "cardif":
+            value = keys.cardif_token()
+            expires_at = expires_at or clock.add_months(issued_at, keys.CARDIF_TOKEN_MONTHS)
+        elif portal != "opcoep":
+            raise ValueError(f"the {portal} sandbox portal hands out no key")
         else:
             expires_at = expires_at or issued_at + keys.OPCOEP_TOKEN_LIFETIME
             value = keys.opcoep_token(self.jwt_secret, account.username, account.siret,
@@ -167,6 +242,81 @@ class SandboxState:
         else:
             return
         self.store_key(account.portal, account.username, None, record, generated_by_user=False)
+
+    # ----- Cardif: aggregator subscriptions and the Progestor file ----------------------------
+
+    def cardif_token(self, username: str, aggregator: str) -> KeyRecord | None:
+        with self.lock:
+            if aggregator == CARDIF_KEY_AGGREGATOR:
+                return self.key_record("cardif", username)
+            return self.cardif.tokens.get((username, aggregator))
+
+    def cardif_subscriptions(self, username: str) -> list[str]:
+        with self.lock:
+            return list(self.cardif.subscriptions.get(username, []))
+
+    def cardif_store_token(self, username: str, aggregator: str, record: KeyRecord, *,
+                           generated_by_user: bool) -> None:
+        with self.lock:
+            if aggregator == CARDIF_KEY_AGGREGATOR:
+                self.store_key("cardif", username, None, record,
+                               generated_by_user=generated_by_user)
+            else:
+                self.cardif.tokens[(username, aggregator)] = record
+
+    def cardif_subscribe(self, username: str, aggregator: str, record: KeyRecord, *,
+                         generated_by_user: bool) -> bool:
+        """Subscribe once: False (and nothing changed) when already subscribed."""
+        with self.lock:
+            self.portals["cardif"].account(username)
+            subscribed = self.cardif.subscriptions.setdefault(username, [])
+            if aggregator in subscribed:
+                return False
+            subscribed.append(aggregator)
+            self.cardif_store_token(username, aggregator, record,
+                                    generated_by_user=generated_by_user)
+            return True
+
+    def progestor_settings(self, username: str) -> ProgestorSettings:
+        with self.lock:
+            self.portals["cardif"].account(username)
+            return self.cardif.progestor.setdefault(username, ProgestorSettings())
+
+    def launch_extraction(self, username: str) -> Extraction:
+        with self.lock:
+            extraction = Extraction(
+                id=secrets.token_hex(6), requested_at=clock.now(),
+                ready_at=time.monotonic() + self.cardif.extraction_delay,
+                settings=replace(self.progestor_settings(username)))
+            self.cardif.extractions.setdefault(username, []).insert(0, extraction)
+            return extraction
+
+    def extractions(self, username: str) -> list[Extraction]:
+        with self.lock:
+            return list(self.cardif.extractions.get(username, []))
+
+    # ----- O2S: aggregation requests ---------------------------------------------------------
+
+    def o2s_requests(self, username: str) -> list[O2SRequest]:
+        with self.lock:
+            return list(self.o2s.requests.get(username, []))
+
+    def o2s_add_request(self, username: str, code_apporteur: str, token: str) -> O2SRequest:
+        with self.lock:
+            self.portals["o2s"].account(username)
+            request = O2SRequest(id=secrets.token_hex(6), code_apporteur=code_apporteur,
+                                 token=token, created_at=clock.now())
+            self.o2s.requests.setdefault(username, []).append(request)
+            return request
+
+    def o2s_delete_request(self, username: str, request_id: str) -> O2SRequest | None:
+        with self.lock:
+            requests = self.o2s.requests.get(username, [])
+            found = next((r for r in requests if r.id == request_id), None)
+            if found is not None:
+                requests.remove(found)
+                self.o2s.deletions.setdefault(username, []).append(found)
+            return found
 
     # ----- logins and sessions ------------------------------------------------------------
 

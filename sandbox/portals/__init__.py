@@ -2,7 +2,7 @@
 
 from types import ModuleType
 
-from . import afdas, atlas, mobilites, ocapiat, opcoep, opcommerce, sante
+from . import afdas, atlas, cardif, mobilites, o2s, ocapiat, opcoep, opcommerce, sante
 
 MODULES: dict[str, ModuleType] = {
     "atlas": atlas,
@@ -12,4 +12,6 @@ MODULES: dict[str, ModuleType] = {
     "afdas": afdas,
     "opcommerce": opcommerce,
     "sante": sante,
+    "cardif": cardif,
+    "o2s": o2s,
 }
