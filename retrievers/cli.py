@@ -270,18 +270,22 @@ def status(config_path: Path | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("portal", type=click.Choice(PORTAL_IDS))
 @click.option("--account", help="The account's name (needed when the portal has several).")
+@click.option(
+    "--field",
+    metavar="NAME",
+    help="Print a recorded attribute instead of the key (Cardif: code_apporteur).",
+)
 @command
-def get(config_path: Path | None, portal: str, account: str | None) -> None:
+def get(config_path: Path | None, portal: str, account: str | None, field: str | None) -> None:
     """Print the stored key alone on stdout (for scripts)."""
     from retrievers.config import load_config
     from retrievers.status import status_rows
     from retrievers.store import KeyStore
 
     settings = load_config(config_path, required=False)
-    names = sorted(
-        {a.name for a in settings.accounts if a.portal == portal}
-        | {r.account for r in status_rows(settings) if r.portal == portal}
-    )
+    rows = [r for r in status_rows(settings) if r.portal == portal]
+    names = sorted({a.name for a in settings.accounts if a.portal == portal}
+                   | {r.account for r in rows})
     where = settings.source_path or "the configuration"
     if account is None:
         if len(names) != 1:
@@ -291,6 +295,14 @@ def get(config_path: Path | None, portal: str, account: str | None) -> None:
                 else f"no account known for {portal} (none in {where} nor in the state database)"
             )
         account = names[0]
+    if field is not None:
+        attributes = next((r.attributes for r in rows if r.account == account), {})
+        if field not in attributes:
+            known = ", ".join(sorted(attributes)) or "none yet"
+            _fail(f"{portal}/{account} has no recorded {field!r} (recorded: {known})",
+                  EXIT_FAILED)
+        click.echo(attributes[field])
+        return
     store = KeyStore.from_config(settings.store, create=False)  # a missing store file: exit 2
     key = store.get_key(portal, account)
     if key is None and account not in names:

@@ -393,22 +393,24 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
 
 
 def check_passwords(settings: Settings, accounts: list[AccountConfig]) -> None:
-    """Before a run: every selected account's password variable must be set and not empty."""
+    """Before a run: every selected account's password variable (and those its options name,
+    such as O2S's) must be set and not empty."""
     # (portal, name) is unique (checked on load): one dict instead of list.index per account,
     # which compared whole models and made 10,000 accounts take minutes.
     index = {(a.portal, a.name): i for i, a in enumerate(settings.accounts)}
     problems = []
     for account in accounts:
-        password = account.password
-        if password is not None and password.strip():
-            continue
-        state = "is not set" if password is None else "is set but empty"
-        problems.append(
-            (
-                f"accounts[{index[(account.portal, account.name)]}].password_env",
-                f"environment variable {account.password_env} {state} (password of "
-                f"{account.portal}/{account.name})",
-            )
-        )
+        where = f"accounts[{index[(account.portal, account.name)]}]"
+        options = settings.portal_options(account)
+        variables = [(f"{where}.password_env", account.password_env)]
+        variables += [(f"{where}.options", name)
+                      for name in getattr(options, "secret_variables", list)()]
+        for path, variable in variables:
+            password = os.environ.get(variable)
+            if password is not None and password.strip():
+                continue
+            state = "is not set" if password is None else "is set but empty"
+            problems.append((path, f"environment variable {variable} {state} (password of "
+                                   f"{account.portal}/{account.name})"))
     if problems:
         raise ConfigError(problems, source=str(settings.source_path or "the environment"))

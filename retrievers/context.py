@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from playwright.async_api import BrowserContext, Locator, Page
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page
 
 from retrievers.errors import ActionNeeded, DryRunStop, KeyKept, KeyStoreError, PageChanged
 from retrievers.locate import click_confirming, other_than, read_shown, value_under
@@ -214,6 +214,31 @@ class FlowContext:
             expires_at=expires_at.isoformat() if expires_at else None,
             new=self.generated,
         )
+
+    # -- other sites ---------------------------------------------------------------------------
+    async def open_page(self, context: BrowserContext) -> Page:
+        """Another page in the account's browser context (the hand-off to O2S), with the
+        cookie banners answered as on the first."""
+        from retrievers.browser import dismiss_cookie_banners
+
+        page = await context.new_page()
+        await dismiss_cookie_banners(page)
+        return page
+
+    # -- facts besides the key ----------------------------------------------------------------
+    def stored_key(self) -> str | None:
+        return self.store.get_key(self.portal.id, self.account.name)
+
+    def attribute(self, name: str) -> Any:
+        """A non-secret fact recorded by an earlier run (Cardif's code_apporteur)."""
+        return (self.stored.attributes if self.stored else {}).get(name)
+
+    def save_attributes(self, **attributes: Any) -> None:
+        if self.dry_run:
+            return
+        self.state.record_attributes(self.portal.id, self.account.name, attributes)
+        if self.stored is not None:
+            self.stored.attributes.update(attributes)
 
     # -- people ------------------------------------------------------------------------------
     async def person_needed(self, reason: str, *, done: Locator) -> None:

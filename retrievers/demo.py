@@ -9,6 +9,7 @@ import os
 import secrets
 import socket
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,24 @@ from retrievers.config import load_config
 from retrievers.errors import ConfigError
 from retrievers.operations import run_and_report
 from retrievers.status import status_rows
-from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, PORTALS, Sandbox, serve
+from sandbox import (
+    DEFAULT_LATENCY,
+    DEMO_ACCOUNTS,
+    EXTRA_DEMO_ACCOUNTS,
+    PORTALS,
+    Sandbox,
+    serve,
+)
+
+DEMO_CARDIF = next(a for a in EXTRA_DEMO_ACCOUNTS if a["portal"] == "cardif")
+DEMO_O2S = next(a for a in EXTRA_DEMO_ACCOUNTS if a["portal"] == "o2s")
 
 
 def demo_config(
-    sandbox: Sandbox, folder: Path, demo_accounts: list[dict[str, Any]] = DEMO_ACCOUNTS
+    sandbox: Sandbox,
+    folder: Path,
+    demo_accounts: Sequence[dict[str, Any]] = (*DEMO_ACCOUNTS, DEMO_CARDIF),
+    o2s: dict[str, Any] | None = DEMO_O2S,
 ) -> tuple[Path, dict[str, str]]:
     """A configuration for sandbox accounts, and the environment it reads passwords from."""
     env = {"KEY_RETRIEVER_STORE_PASSPHRASE": secrets.token_urlsafe(24)}
@@ -39,6 +53,12 @@ def demo_config(
         }
         if demo.get("siret"):
             account["siret"] = demo["siret"]
+        if demo["portal"] == "cardif" and o2s is not None:
+            # The adviser's O2S takes the TOKEN and the Code Apporteur after each change.
+            env["DEMO_O2S_PASSWORD"] = o2s["password"]
+            account["options"] = {"o2s": {"base_url": sandbox.base_url("o2s"),
+                                          "username": o2s["username"],
+                                          "password_env": "DEMO_O2S_PASSWORD"}}
         accounts.append(account)
     config = {
         "store": {"backend": "file", "path": str(folder / "keys.enc")},

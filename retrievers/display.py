@@ -102,6 +102,18 @@ def _last_outcome(row: AccountState) -> str:
     return row.last_outcome or "never run"
 
 
+_SHOWN_ATTRIBUTES = {"code_apporteur": "Code Apporteur", "siret": "SIRET"}
+
+
+def _details(row: AccountState) -> str:
+    shown = [f"{label} {row.attributes[k]}" for k, label in _SHOWN_ATTRIBUTES.items()
+             if row.attributes.get(k)]
+    if row.attributes.get("o2s_handed"):
+        handed_to = row.attributes["o2s_handed"].split(":")[0]
+        shown.append("in O2S" if handed_to == row.fingerprint else "O2S: older TOKEN")
+    return ", ".join(shown) or "-"
+
+
 def status_table(rows: list[AccountState]) -> Table:
     table = Table(title="key-retriever status", title_justify="left")
     columns = (
@@ -112,6 +124,7 @@ def status_table(rows: list[AccountState]) -> Table:
         "expires_at",
         "days_left",
         "last outcome",
+        "details",
     )
     for column in columns:
         table.add_column(column, overflow="fold")
@@ -125,5 +138,6 @@ def status_table(rows: list[AccountState]) -> Table:
             _date(row.expires_at),
             "-" if days is None else str(days),
             _last_outcome(row),
+            _details(row),
         )
     return table

@@ -22,6 +22,7 @@ class Outcome(StrEnum):
     INTERRUPTED = "interrupted"  # stopped by a signal (SIGINT, SIGTERM) before it finished
     DRY_RUN = "dry_run"  # renew --dry-run: walked to the key page, changed nothing
     HOOK_FAILED = "hook_failed"  # the key is stored; its deploy hook failed (retried by renew)
+    HANDOFF_FAILED = "handoff_failed"  # the key is stored; handing it to O2S failed (retried)
     ERROR = "error"
 
     @property
@@ -72,6 +73,18 @@ class KeyKept(RetrievalError):
 
 class AccountBusy(RetrievalError):
     outcome = Outcome.BUSY
+
+
+class UnexpectedFile(RetrievalError):
+    """A file the portal gave is not what its procedure describes (no artifact: not a page)."""
+
+    outcome = Outcome.PAGE_CHANGED
+
+
+class HandOffFailed(RetrievalError):
+    """The key is stored, but handing it to the software that uses it failed."""
+
+    outcome = Outcome.HANDOFF_FAILED
 
 
 class DryRunStop(RetrievalError):

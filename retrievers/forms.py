@@ -53,14 +53,16 @@ async def log_in(
     submit: str | None,
     success: str,
     username_label: str | None = None,
+    credentials: tuple[str, str] | None = None,
 ) -> None:
-    """Fill the account's credentials, press `submit` (where the seed does not name it: Enter,
-    as a person would), then wait for the next page (something named `success` to click) or
-    a refusal."""
-    REDACTOR.add(ctx.password)
+    """Fill the account's credentials (or `credentials`: another site's, such as O2S's),
+    press `submit` (where the seed does not name it: Enter, as a person would), then wait for
+    the next page (something named `success` to click) or a refusal."""
+    username, password = credentials or (ctx.username, ctx.password)
+    REDACTOR.add(password)
     try:
-        await username_field(page, username_label).fill(ctx.username)
-        await password_field(page).fill(ctx.password)
+        await username_field(page, username_label).fill(username)
+        await password_field(page).fill(password)
     except PlaywrightTimeoutError:
         what = f"« {username_label} »" if username_label else "user name"
         raise PageChanged(f"no login form with a {what} field and a password field") from None

@@ -27,7 +27,9 @@ KEY_PATTERN = re.compile(r"^\s*[A-Za-z0-9._~+/=-]{16,}\s*$")
 # CSS and XPath cannot do with "up to the next heading of the same rank". Its body is JSON:
 #   mode "after": the root's descendants and the elements after it, up to the next heading of
 #                 the root's rank or higher (a root that is not a heading: the next heading);
-#   mode "within": the root's descendants; mode "self": the root itself.
+#   mode "within": the root's descendants; mode "self": the root itself;
+#   mode "entry": the part of a list that belongs to the root (an item's name): its table row,
+#                 or else the largest block around it holding no other name of its kind.
 #   pattern: keep only boxes whose value, or elements whose own text, matches it.
 SECTION_ENGINE = "kr-section"
 _SECTION_ENGINE_JS = """{
@@ -39,6 +41,19 @@ _SECTION_ENGINE_JS = """{
       return e.getAttribute("role") === "heading" ? +(e.getAttribute("aria-level") || 2) : 0;
     };
     let found = [];
+    if (mode === "entry") {
+      const row = root.closest("tr, [role=row]");
+      if (row) return [row];
+      const kind = (e) => e.tagName === root.tagName
+        && (e.getAttribute("role") || "") === (root.getAttribute("role") || "");
+      let entry = root;
+      for (let up = root.parentElement; up && up !== root.ownerDocument.body;
+           up = up.parentElement) {
+        if (Array.from(up.getElementsByTagName(root.tagName)).filter(kind).length > 1) break;
+        entry = up;
+      }
+      return [entry];
+    }
     if (mode === "self") found = [root];
     else if (mode === "within") found = Array.from(root.querySelectorAll("*"));
     else {
@@ -70,7 +85,7 @@ _READ_SHOWN = """e => (e.tagName === "INPUT" || e.tagName === "TEXTAREA") ? e.va
 _CLICKABLE_ROLES = ("link", "button", "menuitem", "tab", "menuitemradio", "option")
 _CHOICE_ROLES = ("radio", "option", "tab", "menuitemradio", "link", "button", "menuitem")
 _TOP_OF_PAGE = 160  # px: a header bar, whatever element holds it
-_CONFIRM = re.compile(r"^\s*(confirmer|oui|valider|ok|continuer)\s*$", re.IGNORECASE)
+_CONFIRM = re.compile(r"^\s*(confirmer( .*)?|oui|valider|ok|continuer)\s*$", re.IGNORECASE)
 # Never opened while looking for a menu: it would end the session.
 _LOG_OUT = re.compile(r"d[ée]connexion|se d[ée]connecter|log ?out|sign ?out", re.IGNORECASE)
 
@@ -156,6 +171,13 @@ def value_under(page: Page, label: str, pattern: re.Pattern[str] = KEY_PATTERN) 
     )
 
 
+def entry(page: Page, name: str | re.Pattern[str]) -> Locator:
+    """The part of a list that belongs to item `name` (its whole text): its table row, or the
+    card or list item around it, up to where another item of the list begins."""
+    anchor = page.get_by_text(name, exact=True) if isinstance(name, str) else page.get_by_text(name)
+    return _section(anchor.filter(visible=True).first, "entry", None)
+
+
 def value_within(scope: Locator, pattern: re.Pattern[str] = KEY_PATTERN) -> Locator:
     """The first box or text matching `pattern` inside `scope` (a pop-in, a card)."""
     return _section(scope, "within", pattern).filter(visible=True).first
@@ -202,25 +224,29 @@ def other_than(key: str | None, pattern: re.Pattern[str] = KEY_PATTERN) -> re.Pa
     return re.compile(rf"^(?!\s*{re.escape(key)}\s*$)" + pattern.pattern, pattern.flags)
 
 
-async def click_confirming(page: Page, name: str, *, until: Locator) -> None:
-    """Click `name`, confirming what it asks (a browser confirm() or a modal), then wait for
-    `until`. Elsewhere a browser dialog is dismissed (Playwright's default): only a click the
-    flow means to confirm is ever confirmed."""
+async def click_confirming(
+    page: Page, name: str, *, until: Locator | None, scope: Page | Locator | None = None
+) -> None:
+    """Click `name` (in `scope`, the page by default), confirming what it asks (a browser
+    confirm() or a modal), then wait for `until` (None: for the confirmation itself). Elsewhere
+    a browser dialog is dismissed (Playwright's default): only a click the flow means to
+    confirm is ever confirmed."""
 
     async def accept(dialog: Dialog) -> None:
         await dialog.accept()
 
     page.once("dialog", accept)
     try:
-        await click(page, name)
+        await click(scope or page, name)
         modal = page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
         confirm = modal.get_by_role("button", name=_CONFIRM).or_(
             modal.get_by_role("link", name=_CONFIRM)
         ).filter(visible=True).first
-        await confirm.or_(until).first.wait_for()
+        await (confirm if until is None else confirm.or_(until).first).wait_for()
         if await confirm.is_visible():
             await confirm.click()
-        await until.wait_for()
+        if until is not None:
+            await until.wait_for()
     except PlaywrightTimeoutError:
         raise PageChanged(f"nothing came of « {name} »") from None
     finally:

@@ -136,7 +136,11 @@ PORTALS: dict[str, Portal] = {
             "cardif",
             "Cardif extranet (FINAGORA)",
             "https://www.cardif.fr/",
-            "extranet: TOKEN and Code Apporteur for O2S (not automated yet)",
+            "extranet FINAGORA: « Suivi d'activité » → « Autoriser un agrégateur » (the O2S"
+            " TOKEN, limited validity) and « Lancer l'extraction V2 » (the Progestor file: the"
+            " Code Apporteur is its smallest code); handed to O2S when configured",
+            flow="flows.cardif:retrieve",
+            options="flows.options:CardifOptions",
         ),
     ]
 }

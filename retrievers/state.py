@@ -202,7 +202,7 @@ class StateDB:
                    deploy_pending = CASE WHEN fingerprint IS ? THEN deploy_pending ELSE ? END,
                    fingerprint = ?, retrieved_at = ?, expires_at = ?,
                    generated_at = CASE WHEN ? THEN ? ELSE generated_at END,
-                   attributes = ?, generating_since = NULL
+                   attributes = COALESCE(?, attributes), generating_since = NULL
                WHERE portal = ? AND account = ?""",
             (
                 key_fingerprint,
@@ -214,7 +214,7 @@ class StateDB:
                 expires_at.isoformat() if expires_at else None,
                 generated,
                 at,
-                json.dumps(REDACTOR.value(attributes or {})),
+                None if attributes is None else json.dumps(REDACTOR.value(attributes)),
                 portal,
                 account,
             ),
@@ -232,6 +232,17 @@ class StateDB:
                WHERE portal = ? AND account = ?""",
             (at, INVALID, "a new key was being generated and was not stored yet", at, portal,
              account),
+        )
+        self._db.commit()
+
+    def record_attributes(self, portal: str, account: str, attributes: dict[str, Any]) -> None:
+        """Add to (or replace in) the account's non-secret facts."""
+        self._ensure(portal, account)
+        row = self.get(portal, account)
+        merged = {**(row.attributes if row else {}), **REDACTOR.value(attributes)}
+        self._db.execute(
+            "UPDATE accounts SET attributes = ? WHERE portal = ? AND account = ?",
+            (json.dumps(merged), portal, account),
         )
         self._db.commit()
 

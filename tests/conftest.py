@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import yaml
@@ -142,3 +145,26 @@ def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "system":
         require_secret_service()
     return request.param
+
+
+class _Inbox(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        type(self).received.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict]]]:
+    """A JSON webhook on 127.0.0.1 that keeps what it is sent (Apprise's json:// target)."""
+    inbox = type("Inbox", (_Inbox,), {"received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), inbox)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"json://127.0.0.1:{server.server_address[1]}/alerts", inbox.received
+    server.shutdown()

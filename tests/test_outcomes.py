@@ -144,10 +144,12 @@ def test_demo_retrieves_every_automated_portal_s_key() -> None:
     done = run([sys.executable, "-m", "retrievers", "demo"], capture_output=True, text=True,
                timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    portals = ("atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante")
+    portals = ("atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante", "cardif")
     assert done.stdout.count(" ok ") >= len(portals)
     for portal in portals:
         assert portal in done.stdout
+    # The Cardif row: its Code Apporteur (the smallest of the demo file), handed to O2S.
+    assert "Code Apporteur 99999" in done.stdout and "in O2S" in done.stdout
 
 
 def test_portal_without_automated_flow_needs_a_person(make_setup) -> None:

@@ -6,12 +6,8 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -176,29 +172,6 @@ def test_two_renews_at_once_never_both_generate(sandbox: Sandbox, make_setup) ->
     assert "another key-retriever process (pid" in second.stdout
     assert generations(sandbox, setup)["ocapiat"] == 1
     assert setup.stored_key("ocapiat") == current(sandbox, setup, "ocapiat")
-
-
-class _Inbox(BaseHTTPRequestHandler):
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        type(self).received.append(json.loads(self.rfile.read(length)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def webhook() -> Iterator[tuple[str, list[dict]]]:
-    """A JSON webhook on 127.0.0.1 that keeps what it is sent (Apprise's json:// target)."""
-    inbox = type("Inbox", (_Inbox,), {"received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), inbox)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"json://127.0.0.1:{server.server_address[1]}/alerts", inbox.received
-    server.shutdown()
 
 
 def test_failures_are_notified_and_metrics_written(

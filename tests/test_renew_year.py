@@ -10,15 +10,10 @@ notifications say what happened.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
-import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import time_machine
@@ -38,32 +33,6 @@ REREAD_DAYS = 30  # the default is 7; a month keeps the year's browser visits fe
 # by itself (« La dernière version de votre clé sera automatiquement générée ici »).
 DOWNTIME = {"ocapiat": range(152, 157), "opcoep": range(20, 24), "atlas": range(200, 202)}
 ATLAS_ROTATIONS = (45, 230)
-
-
-class _Inbox(BaseHTTPRequestHandler):
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[str, list[dict]]]:
-    handler = type("Inbox", (_Inbox,), {"received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"json://127.0.0.1:{server.server_address[1]}/", handler.received
-    server.shutdown()
-
-
-def _fingerprint(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _config(sandbox: Sandbox, folder: Path, notify: str) -> Path:
@@ -97,9 +66,9 @@ def _config(sandbox: Sandbox, folder: Path, notify: str) -> Path:
 
 
 def test_a_year_of_twice_daily_renewals(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inbox: tuple[str, list[dict]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, webhook: tuple[str, list[dict]]
 ) -> None:
-    url, notifications = inbox
+    url, notifications = webhook
     for demo in DEMO_ACCOUNTS:
         monkeypatch.setenv(f"PW_{demo['portal'].upper()}", demo["password"])
     monkeypatch.setenv("KEY_RETRIEVER_STORE_PASSPHRASE", "correct horse battery staple")

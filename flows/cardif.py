@@ -1,0 +1,151 @@
+"""Cardif — extranet FINAGORA: the aggregation TOKEN and the Code Apporteur, for O2S.
+
+Seed (004) steps: 1. log in with the adviser's (CGP) credentials 2. « Suivi d'activité » →
+« Autoriser un agrégateur » → in the « liste des abonnements aux agrégateurs », O2S selected,
+subscribe to it (never twice, never another aggregator) and take its TOKEN (valid for a limited
+time: « pensez à renouveler ce token ») 3. « Suivi d'activité » → « Extraction progestor » →
+« Lancer l'extraction V2 » → « Télécharger le fichier »: the Code Apporteur is the smallest code
+in it 4. hand both to O2S (flows/o2s.py). The TOKEN is stored the moment it is read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from playwright.async_api import Locator, Page, expect
+
+from flows import o2s
+from flows.options import CardifOptions
+from retrievers.context import FlowContext
+from retrievers.dates import FRENCH_DATE, end_of_french_day
+from retrievers.errors import Outcome, PageChanged
+from retrievers.forms import log_in
+from retrievers.locate import (
+    choose,
+    click,
+    click_confirming,
+    entry,
+    heading,
+    other_than,
+    read_shown,
+    value_within,
+    words,
+)
+from retrievers.progestor import smallest_code
+
+ACTIVITY = "Suivi d'activité"
+AUTHORIZE = "Autoriser un agrégateur"
+SUBSCRIPTIONS = "liste des abonnements aux agrégateurs"
+SUBSCRIBE = "S'abonner"
+RENEW = "Renouveler le token"
+EXTRACTION = "Extraction progestor"
+LAUNCH = "Lancer l'extraction V2"
+DOWNLOAD = "Télécharger le fichier"
+EXTRACTION_WAIT_MS = 180_000  # the extraction is prepared asynchronously
+
+
+async def retrieve(page: Page, ctx: FlowContext) -> None:
+    options: CardifOptions = ctx.options or CardifOptions()
+    if options.o2s and await _hand_off_only(page, ctx, options):
+        return
+
+    ctx.step("1. connexion (identifiants CGP)")
+    await log_in(page, ctx, submit=None, success=ACTIVITY)
+    token = await _token(page, ctx, options.aggregator)
+
+    ctx.step(f"3. « {ACTIVITY} » → « {EXTRACTION} » → « {LAUNCH} »")
+    await click(page, ACTIVITY)
+    await heading(page, EXTRACTION).wait_for()
+    ready_before = await _downloads(page).count()  # earlier extractions keep theirs
+    await click(page, LAUNCH)
+    code = await _newest_file_code(page, ctx, ready_before)
+    ctx.save_attributes(code_apporteur=code)
+    if options.o2s:
+        await o2s.hand_off(page.context, ctx, options.o2s, token=token, code=code)
+
+
+async def _token(page: Page, ctx: FlowContext, aggregator: str) -> str:
+    """Step 2: the TOKEN of `aggregator`, subscribing first where needed; stored at once."""
+    ctx.step(f"2. « {ACTIVITY} » → « {AUTHORIZE} »")
+    await click(page, ACTIVITY)
+    await click(page, AUTHORIZE)
+    ctx.step(f"2. « {SUBSCRIPTIONS} »: {aggregator}")
+    await heading(page, SUBSCRIPTIONS).wait_for()
+    await page.wait_for_load_state("networkidle")  # the list may come after the page
+    item = entry(page, aggregator)
+    try:
+        await item.wait_for()
+    except Exception:
+        raise PageChanged(f"no aggregator « {aggregator} » in the « {SUBSCRIPTIONS} »") from None
+    shown = value_within(item)
+    token = await ctx.read_key(shown, where=f"for {aggregator}") if await shown.count() else None
+    expires_at = await _validity(item) if token else None
+    if not ctx.wants_new_key(exists=token is not None, expires_at=expires_at):
+        assert token is not None
+        ctx.save_key(token, expires_at=expires_at)
+        return token
+
+    if token is None:
+        ctx.step(f"2. {aggregator} sélectionné, « {SUBSCRIBE} »")
+        await ctx.generating()
+        # Where the list offers a choice, select the aggregator and subscribe; else the
+        # subscribe action of its own row. Never another aggregator's.
+        selectable = page.get_by_role("radio", name=aggregator, exact=True)
+        scope = page if await selectable.count() else item
+        if scope is page:
+            await choose(page, aggregator)
+        await click_confirming(page, SUBSCRIBE, scope=scope, until=value_within(item))
+    else:
+        ctx.step(f"2. « {RENEW} » ({aggregator})")
+        await ctx.generating()
+        await click_confirming(page, RENEW, scope=item,
+                               until=value_within(item, other_than(token)))
+    token = await ctx.read_key(value_within(item, other_than(token)), where=f"for {aggregator}")
+    ctx.save_key(token, expires_at=await _validity(item))
+    return token
+
+
+async def _validity(item: Locator) -> datetime | None:
+    date = value_within(item, FRENCH_DATE)
+    return end_of_french_day(await read_shown(date)) if await date.count() else None
+
+
+async def _newest_file_code(page: Page, ctx: FlowContext, ready_before: int) -> str:
+    """Wait for the new extraction (listed first, as the newest), download it, read it."""
+    ready = _downloads(page)
+    ctx.step(f"3. « {DOWNLOAD} » (the extraction is being prepared)")
+    try:
+        await expect(ready).to_have_count(ready_before + 1, timeout=EXTRACTION_WAIT_MS)
+    except AssertionError:
+        raise PageChanged(f"the extraction V2 was not ready within "
+                          f"{EXTRACTION_WAIT_MS // 1000} s") from None
+    async with page.expect_download() as info:
+        await ready.first.click()
+    download = await info.value
+    try:
+        return smallest_code(Path(await download.path()), download.suggested_filename)
+    finally:
+        await download.delete()  # the file lists the adviser's clients: leave no copy
+
+
+def _downloads(page: Page) -> Locator:
+    name = words(DOWNLOAD)
+    return page.get_by_role("link", name=name).or_(page.get_by_role("button", name=name))
+
+
+async def _hand_off_only(page: Page, ctx: FlowContext, options: CardifOptions) -> bool:
+    """A run after a failed hand-off, the TOKEN valid and not due: only the hand-off again."""
+    stored, code = ctx.stored, ctx.attribute("code_apporteur")
+    if stored is None or stored.last_outcome != Outcome.HANDOFF_FAILED or not code:
+        return False
+    if ctx.untrusted or ctx.wants_new_key(exists=True):
+        return False
+    token = ctx.stored_key()
+    if token is None:
+        return False
+    ctx.step("4. O2S only: the TOKEN and the Code Apporteur are stored")
+    ctx.save_key(token, expires_at=stored.expires_at)
+    assert options.o2s is not None
+    await o2s.hand_off(page.context, ctx, options.o2s, token=token, code=code)
+    return True

@@ -1,0 +1,87 @@
+"""O2S — the adviser's software, where Cardif's TOKEN and Code Apporteur are handed over.
+
+Seed (004) step 4: 1. log in to O2S 2. in the module for aggregation requests (« demande
+d'agrégation »), enter the Code Apporteur and the TOKEN, both required. Note: when the Code
+Apporteur changes, delete the old code in O2S before the new request. O2S keeps one request
+per code, so a new TOKEN for the same code replaces that code's request too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from playwright.async_api import BrowserContext, expect
+from playwright.async_api import Error as PlaywrightError
+
+from flows.options import O2SOptions
+from retrievers.context import FlowContext
+from retrievers.errors import HandOffFailed, RetrievalError
+from retrievers.forms import log_in
+from retrievers.locate import (
+    click_confirming,
+    click_in_menu,
+    clickable,
+    entry,
+    field,
+    fill,
+    heading,
+)
+from retrievers.state import fingerprint
+
+MODULE = "Demande d'agrégation"
+CODE = "Code Apporteur"
+TOKEN = "TOKEN"
+DELETE = "Supprimer"
+SIGNED_IN = "Déconnexion"  # what shows once signed in
+
+
+async def hand_off(
+    context: BrowserContext, ctx: FlowContext, o2s: O2SOptions, *, token: str, code: str
+) -> None:
+    """Enter `code` and `token` in O2S, unless this pair was handed over already; a failure
+    leaves the TOKEN stored and says the hand-off failed (the next run tries it again)."""
+    handed = f"{fingerprint(token)}:{code}"
+    if ctx.attribute("o2s_handed") == handed:
+        return
+    earlier = [c for c in (ctx.attribute("o2s_code"), code) if c]
+    page = await ctx.open_page(context)
+    try:
+        ctx.step("4. O2S: connexion")
+        await page.goto(o2s.base_url)
+        password = os.environ.get(o2s.password_env, "")
+        await log_in(page, ctx, submit=None, success=SIGNED_IN,
+                     credentials=(o2s.username, password))
+        ctx.step(f"4. O2S: « {MODULE} »")
+        module = clickable(page, MODULE)
+        if await module.is_visible():
+            await module.click()
+        else:
+            await click_in_menu(page, MODULE)
+        await heading(page, MODULE).wait_for()
+        await page.wait_for_load_state("networkidle")  # requests are listed after the page
+        for old in dict.fromkeys(earlier):  # the old code first, as the seed asks
+            request = entry(page, _code(old))
+            if await request.count():
+                ctx.step(f"4. O2S: « {DELETE} » the request of Code Apporteur {old}")
+                await click_confirming(page, DELETE, scope=request, until=None)
+                await expect(request).to_have_count(0)
+        ctx.step(f"4. O2S: « {CODE} » {code} and « {TOKEN} »")
+        await fill(page, CODE, code)
+        await fill(page, TOKEN, token)
+        await field(page, TOKEN).press("Enter")
+        await entry(page, _code(code)).wait_for()
+    except RetrievalError as exc:
+        raise HandOffFailed(f"O2S hand-off failed: {ctx.current_step}: {exc.message}") from None
+    except (PlaywrightError, AssertionError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise HandOffFailed(f"O2S hand-off failed: {ctx.current_step}: the page did not "
+                            f"answer as expected ({first})") from None
+    finally:
+        await page.close()
+    ctx.save_attributes(o2s_handed=handed, o2s_code=code)
+
+
+def _code(code: str) -> re.Pattern[str]:
+    """A request's code as a list shows it: alone, or ending its title."""
+    return re.compile(rf"(^|\D){re.escape(code)}\s*$")
