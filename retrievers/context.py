@@ -23,6 +23,8 @@ from retrievers.redact import REDACTOR
 from retrievers.renewal import is_due
 from retrievers.state import fingerprint
 
+_SOON_MS = 2_000
+
 if TYPE_CHECKING:
     from retrievers.config import AccountConfig
     from retrievers.portals import Portal
@@ -148,10 +150,15 @@ class FlowContext:
     async def shown_key(self, page: Page, label: str) -> str | None:
         """The key the page shows under (or beside) `label` once it has loaded; None when it
         shows none."""
-        await page.wait_for_load_state("networkidle")  # portals fill keys in after load
         found = value_under(page, label)
-        if not await found.count():
-            return None
+        try:  # usually there at once, or filled in soon after the page loaded
+            await found.wait_for(timeout=min(_SOON_MS, self.timeout_ms))
+        except PlaywrightError:
+            # "No key" only once the page has stopped loading: a key filled in late must
+            # never look absent (that would generate a new one).
+            await page.wait_for_load_state("networkidle")
+            if not await found.count():
+                return None
         return await self.read_key(found, where=f"under « {label} »")
 
     async def generate_key(
