@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from retrievers.demo import demo_config
-from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, Sandbox
+from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, PORTALS, Sandbox
 
 HERE = Path(__file__).parent
 TOOL = [sys.executable, "-m", "retrievers"]
@@ -94,14 +94,14 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str
 def run_tool(specs: list[dict[str, Any]], one_at_a_time: bool) -> tuple[float, float]:
     sandbox = Sandbox(latency=DEFAULT_LATENCY, accounts=specs)
     with tempfile.TemporaryDirectory(prefix="kr-bench-") as tmp, sandbox.serve_in_thread():
-        path, env = demo_config(sandbox, Path(tmp), specs)
-        config = yaml.safe_load(path.read_text())
-        config["browser"] = {"executable_path": "/usr/bin/chromium"}
+        browser: dict[str, Any] = {"executable_path": "/usr/bin/chromium"}
+        portals = {p: {"base_url": sandbox.base_url(p)} for p in PORTALS}
         if one_at_a_time:
-            config["browser"]["concurrency"] = 1
-            for portal in config["portals"].values():
+            browser["concurrency"] = 1
+            for portal in portals.values():
                 portal["max_parallel"] = 1
-        path.write_text(yaml.safe_dump(config))
+        path, env = demo_config(sandbox, Path(tmp), specs,
+                                extra={"browser": browser, "portals": portals})
         seconds, peak, _ = measured([*TOOL, "run", "--config", str(path)],
                                     {**os.environ, **env})
     return seconds, peak

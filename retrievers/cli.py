@@ -10,7 +10,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,10 @@ import click
 from retrievers.errors import ConfigError, RetrievalError, RunInProgress
 from retrievers.portals import PORTAL_IDS, PORTALS
 from retrievers.redact import REDACTOR
+
+if TYPE_CHECKING:
+    from retrievers.handoff import HandedKey
+    from retrievers.operations import RunOptions
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 _DEBUG = "key_retriever.debug"  # click context meta: --debug given before the command
@@ -147,6 +151,12 @@ def _parse_shard(
     return index, count
 
 
+PORTALS_ARGUMENT = click.argument("portals", nargs=-1, type=click.Choice(PORTAL_IDS))
+PORTAL_OPTION = click.option("--portal", "portals", multiple=True,
+                             type=click.Choice(PORTAL_IDS),
+                             help="Only this portal's accounts (repeatable).")
+ACCOUNT = click.option("--account", help="Only the account with this name.")
+
 SHARD = click.option(
     "--shard",
     metavar="I/N",
@@ -158,8 +168,8 @@ SHARD = click.option(
 
 
 @cli.command()
-@click.argument("portals", nargs=-1, type=click.Choice(PORTAL_IDS))
-@click.option("--account", help="Only the account with this name.")
+@PORTALS_ARGUMENT
+@ACCOUNT
 @click.option(
     "--headed",
     is_flag=True,
@@ -190,19 +200,15 @@ def run(
     An existing key is shown rather than regenerated; a new one is generated only when there is
     none, when it is due for renewal, or with --force-new.
     """
-    from retrievers.config import load_config
-    from retrievers.operations import RunOptions, run_and_report, select_accounts
+    from retrievers.operations import RunOptions
 
-    settings = load_config(config_path)
-    accounts = select_accounts(settings, portals, account, shard)
-    options = RunOptions(headed=headed, force_new=force_new, deploy_hook=deploy_hook,
-                         as_json=as_json)
-    sys.exit(run_and_report(settings, accounts, options).exit_code)
+    _run_selected(config_path, portals, account, shard, RunOptions(
+        headed=headed, force_new=force_new, deploy_hook=deploy_hook, as_json=as_json))
 
 
 @cli.command()
-@click.argument("portals", nargs=-1, type=click.Choice(PORTAL_IDS))
-@click.option("--account", help="Only the account with this name.")
+@PORTALS_ARGUMENT
+@ACCOUNT
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -231,13 +237,19 @@ def renew(
     changed on the portal is noticed). An account another process is working on is left to it
     (exit 0). Deploy hooks that failed before are run again.
     """
+    from retrievers.operations import RunOptions
+
+    _run_selected(config_path, portals, account, shard, RunOptions(
+        renew=True, force_new=force, dry_run=dry_run, deploy_hook=deploy_hook, as_json=as_json))
+
+
+def _run_selected(config_path: Path | None, portals: tuple[str, ...], account: str | None,
+                  shard: tuple[int, int] | None, options: RunOptions) -> None:
     from retrievers.config import load_config
-    from retrievers.operations import RunOptions, run_and_report, select_accounts
+    from retrievers.operations import run_and_report, select_accounts
 
     settings = load_config(config_path)
     accounts = select_accounts(settings, portals, account, shard)
-    options = RunOptions(renew=True, force_new=force, dry_run=dry_run, deploy_hook=deploy_hook,
-                         as_json=as_json)
     sys.exit(run_and_report(settings, accounts, options).exit_code)
 
 
@@ -317,9 +329,8 @@ def get(config_path: Path | None, portal: str, account: str | None, field: str |
 
 
 @cli.command(name="export")
-@click.option("--portal", "portals", multiple=True, type=click.Choice(PORTAL_IDS),
-              help="Only this portal's accounts (repeatable).")
-@click.option("--account", help="Only the account with this name.")
+@PORTAL_OPTION
+@ACCOUNT
 @click.option("--format", "fmt", type=click.Choice(["env", "json"]), default="env",
               show_default=True,
               help="env: NAME='key' lines (for a shell, docker --env-file or systemd"
@@ -332,12 +343,7 @@ def export_keys(config_path: Path | None, portals: tuple[str, ...], account: str
     Variables: CFA_KEY_<PORTAL>_<ACCOUNT> for each account (upper case, other characters as
     _), and CFA_KEY_<PORTAL> when the portal has one selected account.
     """
-    from retrievers.config import load_config
-    from retrievers.handoff import stored_keys
-    from retrievers.operations import select_accounts
-
-    settings = load_config(config_path)
-    handed = stored_keys(settings, select_accounts(settings, portals, account))
+    handed = _stored_keys(config_path, portals, account)
     if fmt == "json":
         click.echo(json.dumps([
             {"portal": h.portal, "account": h.account, "variables": list(h.variables),
@@ -350,10 +356,19 @@ def export_keys(config_path: Path | None, portals: tuple[str, ...], account: str
             click.echo(f"{name}={shlex.quote(h.key)}")
 
 
+def _stored_keys(config_path: Path | None, portals: tuple[str, ...],
+                 account: str | None) -> list[HandedKey]:
+    from retrievers.config import load_config
+    from retrievers.handoff import stored_keys
+    from retrievers.operations import select_accounts
+
+    settings = load_config(config_path)
+    return stored_keys(settings, select_accounts(settings, portals, account))
+
+
 @cli.command(name="exec", context_settings={"ignore_unknown_options": True})
-@click.option("--portal", "portals", multiple=True, type=click.Choice(PORTAL_IDS),
-              help="Only this portal's accounts (repeatable).")
-@click.option("--account", help="Only the account with this name.")
+@PORTAL_OPTION
+@ACCOUNT
 @click.argument("cmd", nargs=-1, required=True, type=click.UNPROCESSED)
 @command
 def exec_with_keys(config_path: Path | None, portals: tuple[str, ...], account: str | None,
@@ -362,12 +377,7 @@ def exec_with_keys(config_path: Path | None, portals: tuple[str, ...], account: 
 
     Same variable names as `export`. CMD replaces key-retriever (same process, its exit code).
     """
-    from retrievers.config import load_config
-    from retrievers.handoff import stored_keys
-    from retrievers.operations import select_accounts
-
-    settings = load_config(config_path)
-    handed = stored_keys(settings, select_accounts(settings, portals, account))
+    handed = _stored_keys(config_path, portals, account)
     env = dict(os.environ)
     for h in handed:
         env.update(dict.fromkeys(h.variables, h.key))

@@ -33,26 +33,30 @@ DEMO_CARDIF = next(a for a in EXTRA_DEMO_ACCOUNTS if a["portal"] == "cardif")
 DEMO_O2S = next(a for a in EXTRA_DEMO_ACCOUNTS if a["portal"] == "o2s")
 
 
+def account_entry(demo: dict[str, Any], password_env: str) -> dict[str, Any]:
+    """The configuration's account for a sandbox account, its password read from password_env."""
+    account = {"name": demo["name"], "portal": demo["portal"], "username": demo["username"],
+               "password_env": password_env}
+    if demo.get("siret"):
+        account["siret"] = demo["siret"]
+    return account
+
+
 def demo_config(
     sandbox: Sandbox,
     folder: Path,
     demo_accounts: Sequence[dict[str, Any]] = (*DEMO_ACCOUNTS, DEMO_CARDIF),
     o2s: dict[str, Any] | None = DEMO_O2S,
+    extra: dict[str, Any] | None = None,
 ) -> tuple[Path, dict[str, str]]:
-    """A configuration for sandbox accounts, and the environment it reads passwords from."""
+    """A configuration for sandbox accounts (top-level `extra` entries replace the defaults),
+    and the environment it reads passwords from."""
     env = {"KEY_RETRIEVER_STORE_PASSPHRASE": secrets.token_urlsafe(24)}
     accounts = []
     for i, demo in enumerate(demo_accounts):
         variable = f"DEMO_{demo['portal'].upper()}_{i}_PASSWORD"
         env[variable] = demo["password"]
-        account = {
-            "name": demo["name"],
-            "portal": demo["portal"],
-            "username": demo["username"],
-            "password_env": variable,
-        }
-        if demo.get("siret"):
-            account["siret"] = demo["siret"]
+        account = account_entry(demo, variable)
         if demo["portal"] == "cardif" and o2s is not None:
             # The adviser's O2S takes the TOKEN and the Code Apporteur after each change.
             env["DEMO_O2S_PASSWORD"] = o2s["password"]
@@ -66,6 +70,7 @@ def demo_config(
         "accounts": accounts,
         "artifacts_dir": str(folder / "artifacts"),
         "retry": {"attempts": 2, "wait_seconds": 1},
+        **(extra or {}),
     }
     path = folder / "key-retriever.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))

@@ -14,7 +14,6 @@ from retrievers.errors import AccountBusy, ConfigError, Outcome
 from retrievers.hooks import run_deploy_hook
 from retrievers.locks import AccountLock
 from retrievers.logs import log
-from retrievers.portals import PORTALS
 from retrievers.redact import REDACTOR
 from retrievers.results import AccountResult, exit_code
 from retrievers.state import StateDB
@@ -135,15 +134,8 @@ def _plan(
         return [], accounts
     skipped, to_visit = [], []
     for account in accounts:
-        stored = state.get(account.portal, account.name)
-        decision = renewal.decide(
-            PORTALS[account.portal],
-            stored,
-            has_key=store.get_key(account.portal, account.name) is not None,
-            renew_before_days=settings.renew_before_days_for(account),
-            reread_days=settings.reread_days,
-            force=options.force_new,
-        )
+        decision, stored = renewal.decide_for(settings, account, store, state,
+                                              force=options.force_new)
         log.info("renewal", portal=account.portal, account=account.name, visit=decision.visit,
                  reason=decision.reason)
         if decision.visit:

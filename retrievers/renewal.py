@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from dateutil.relativedelta import relativedelta
 
 from retrievers.errors import Outcome
+from retrievers.portals import PORTALS, Portal
 from retrievers.state import now
 
 if TYPE_CHECKING:
-    from retrievers.portals import Portal
-    from retrievers.state import AccountState
+    from retrievers.config import AccountConfig, Settings
+    from retrievers.state import AccountState, StateDB
+    from retrievers.store import KeyStore
 
 # Last outcomes that do not call for a visit of the portal: it answered, or only the deploy
 # hook failed (renew retries the hook alone).
@@ -106,6 +108,21 @@ def decide(
         if age >= timedelta(days=reread_days):
             return Decision(True, f"last read {age.days} days ago (re-read every {reread_days})")
     return Decision(False, f"valid{_until(due)}")
+
+
+def decide_for(
+    settings: Settings, account: AccountConfig, store: KeyStore, state: StateDB, *, force: bool
+) -> tuple[Decision, AccountState | None]:
+    """`decide` for one configured account; with what the state database holds of it."""
+    stored = state.get(account.portal, account.name)
+    return decide(
+        PORTALS[account.portal],
+        stored,
+        has_key=store.get_key(account.portal, account.name) is not None,
+        renew_before_days=settings.renew_before_days_for(account),
+        reread_days=settings.reread_days,
+        force=force,
+    ), stored
 
 
 def _until(due: datetime | None) -> str:

@@ -166,15 +166,8 @@ class Runner:
     def _not_due(self, account: AccountConfig) -> AccountResult | None:
         if not self.only_if_due:
             return None
-        stored = self.state.get(account.portal, account.name)
-        decision = renewal.decide(
-            PORTALS[account.portal],
-            stored,
-            has_key=self.store.get_key(account.portal, account.name) is not None,
-            renew_before_days=self.settings.renew_before_days_for(account),
-            reread_days=self.settings.reread_days,
-            force=self.force_new,
-        )
+        decision, _ = renewal.decide_for(self.settings, account, self.store, self.state,
+                                         force=self.force_new)
         if decision.visit:
             return None
         result = self._result(account, Outcome.NOT_DUE, f"not due: {decision.reason}")

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
+from retrievers.demo import account_entry
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from tests.machine import require_secret_service
 
@@ -117,10 +118,7 @@ def make_setup(sandbox: Sandbox, tmp_path: Path):
             demo = demo_account(portal)
             variable = f"PW_{portal.upper()}"
             env[variable] = (passwords or {}).get(portal, demo["password"])
-            account = {"name": f"cfa-{portal}-{suffix}", "portal": portal,
-                       "username": demo["username"], "password_env": variable}
-            if demo.get("siret"):
-                account["siret"] = demo["siret"]
+            account = account_entry({**demo, "name": f"cfa-{portal}-{suffix}"}, variable)
             config_accounts.append(account)
             accounts.append({**account, "password": demo["password"]})
         config: dict[str, Any] = {

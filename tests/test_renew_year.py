@@ -13,15 +13,14 @@ import contextlib
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import time_machine
-import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from retrievers import logs
 from retrievers.config import load_config
+from retrievers.demo import demo_config
 from retrievers.operations import RunOptions, run_and_report
 from retrievers.store import KeyStore
 from sandbox import DEMO_ACCOUNTS, Sandbox
@@ -35,50 +34,36 @@ DOWNTIME = {"ocapiat": range(152, 157), "opcoep": range(20, 24), "atlas": range(
 ATLAS_ROTATIONS = (45, 230)
 
 
-def _config(sandbox: Sandbox, folder: Path, notify: str) -> Path:
-    accounts = []
-    for portal in PORTALS:
-        demo = next(a for a in DEMO_ACCOUNTS if a["portal"] == portal)
-        account: dict[str, Any] = {"name": f"cfa-{portal}", "portal": portal,
-                                   "username": demo["username"],
-                                   "password_env": f"PW_{portal.upper()}"}
-        if demo.get("siret"):
-            account["siret"] = demo["siret"]
-        accounts.append(account)
+def _config(sandbox: Sandbox, folder: Path, notify: str) -> tuple[Path, dict[str, str]]:
     hook = (f'key=$(cat); printf "%s %s %s\\n" "$KEY_RETRIEVER_PORTAL" '
             f'"$KEY_RETRIEVER_FINGERPRINT" "$(printf %s "$key" | sha256sum | cut -c1-12)" '
             f'>> {folder / "deployed.txt"}')
-    config = {
-        "store": {"backend": "file", "path": str(folder / "keys.enc")},
-        "browser": {"executable_path": "/usr/bin/chromium", "step_timeout_seconds": 15},
-        "retry": {"attempts": 1, "wait_seconds": 0},
-        "portals": {p: {"base_url": sandbox.base_url(p)} for p in PORTALS},
-        "accounts": accounts,
-        "artifacts_dir": str(folder / "artifacts"),
-        "reread_days": REREAD_DAYS,
-        "deploy_hook": hook,
-        "notify": [notify],
-        "metrics_file": str(folder / "metrics.prom"),
-    }
-    path = folder / "key-retriever.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
+    return demo_config(
+        sandbox, folder, [a for a in DEMO_ACCOUNTS if a["portal"] in PORTALS], o2s=None,
+        extra={
+            "browser": {"executable_path": "/usr/bin/chromium", "step_timeout_seconds": 15},
+            "retry": {"attempts": 1, "wait_seconds": 0},
+            "portals": {p: {"base_url": sandbox.base_url(p)} for p in PORTALS},
+            "reread_days": REREAD_DAYS,
+            "deploy_hook": hook,
+            "notify": [notify],
+            "metrics_file": str(folder / "metrics.prom"),
+        })
 
 
 def test_a_year_of_twice_daily_renewals(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, webhook: tuple[str, list[dict]]
 ) -> None:
     url, notifications = webhook
-    for demo in DEMO_ACCOUNTS:
-        monkeypatch.setenv(f"PW_{demo['portal'].upper()}", demo["password"])
-    monkeypatch.setenv("KEY_RETRIEVER_STORE_PASSPHRASE", "correct horse battery staple")
     logs.configure(json=True, quiet=True)
     start = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
 
     with time_machine.travel(start, tick=True) as clock:
         sandbox = Sandbox(latency=(0.0, 0.0))
         with sandbox.serve_in_thread():
-            path = _config(sandbox, tmp_path, url)
+            path, env = _config(sandbox, tmp_path, url)
+            for variable, value in env.items():
+                monkeypatch.setenv(variable, value)
             users = {p: next(a for a in DEMO_ACCOUNTS if a["portal"] == p) for p in PORTALS}
 
             def portal_key(portal: str) -> str | None:
@@ -116,7 +101,7 @@ def test_a_year_of_twice_daily_renewals(
                     assert current is not None, (portal, day, "expired")
                     # ... and the store holds it, but for a key the portal changed by itself,
                     # picked up within reread_days.
-                    if store.get_key(portal, f"cfa-{portal}") != current:
+                    if store.get_key(portal, users[portal]["name"]) != current:
                         assert portal == "atlas", (portal, day)
                         stale_since.setdefault(portal, day)
                         longest_stale = max(longest_stale, day - stale_since[portal])

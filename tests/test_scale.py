@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from retrievers.config import AccountConfig, Settings
+from retrievers.demo import demo_config
 from retrievers.operations import select_accounts
 from retrievers.runner import interleaved
 from sandbox import DEMO_ACCOUNTS, Sandbox
@@ -137,24 +137,13 @@ def test_many_accounts_of_two_portals_all_done_side_by_side(tmp_path: Path) -> N
     ]
     sandbox = Sandbox(latency=FAST, accounts=specs)
     with sandbox.serve_in_thread():
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KEY_RETRIEVER_")}
-        env["KEY_RETRIEVER_STORE_PASSPHRASE"] = "correct horse battery staple"
-        accounts = []
-        for i, spec in enumerate(specs):
-            env[f"PW_{i}"] = spec["password"]
-            accounts.append({"name": spec["name"], "portal": spec["portal"],
-                             "username": spec["username"], "password_env": f"PW_{i}",
-                             "siret": spec["siret"]})
-        config = {
-            "store": {"backend": "file", "path": str(tmp_path / "keys.enc")},
+        path, env = demo_config(sandbox, tmp_path, specs, o2s=None, extra={
             "browser": {"executable_path": CHROMIUM},
             "portals": {p: {"base_url": sandbox.base_url(p)} for p in ("opcoep", "mobilites")},
-            "accounts": accounts,
-            "artifacts_dir": str(tmp_path / "artifacts"),
-        }
-        path = tmp_path / "key-retriever.yaml"
-        path.write_text(yaml.safe_dump(config, sort_keys=False))
-        setup = Setup(path=path, env=env, accounts=accounts, folder=tmp_path)
+        })
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("KEY_RETRIEVER_")},
+               **env}
+        setup = Setup(path=path, env=env, accounts=specs, folder=tmp_path)
 
         done = setup.cli("run")
 
