@@ -33,3 +33,8 @@ PARIS = _paris()
 
 def frdate(moment: datetime | None) -> str:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y") if moment else ""
+
+
+def frdatetime(moment: datetime | None) -> str:
+    """dd/mm/yyyy hh:mm, Paris time."""
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment else ""

@@ -9,10 +9,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
 
+from .accounts import Account
 from .clock import frdate
 from .state import LoginOutcome, SandboxState, Session
 
@@ -55,7 +57,7 @@ class PortalSpec:
     consent_text: str
     consent_accept: str
     consent_refuse: str
-    login_page: str  # route name (without the portal prefix) of the page a lost session lands on
+    login_page: str = "login"  # route name (no portal prefix) of the page a lost session lands on
 
 
 class PortalContext:
@@ -140,6 +142,14 @@ class PortalContext:
         session = self.session(request)
         return session.username if session else None
 
+    def username(self, request: web.Request) -> str:
+        """The user's name where there is one (a page behind login_required); "" otherwise."""
+        return self.user(request) or ""
+
+    def account(self, request: web.Request) -> Account:
+        """The logged-in user's account (on a page behind login_required)."""
+        return self.state.portals[self.id].account(self.username(request))
+
     # ----- responses ----------------------------------------------------------------------
 
     def render(self, request: web.Request, template: str, status: int = 200,
@@ -159,9 +169,10 @@ class PortalContext:
         )
         return web.Response(text=html, status=status, content_type="text/html")
 
-    def redirect(self, name: str) -> web.Response:
+    def redirect(self, name: str, query: dict[str, str] | None = None) -> web.Response:
         # Returned, not raised: the middleware must still be able to set the session cookie.
-        return web.Response(status=302, headers={"Location": self.url(name)})
+        location = self.url(name) + (f"?{urlencode(query)}" if query else "")
+        return web.Response(status=302, headers={"Location": location})
 
 
 def _page_config(spec: PortalSpec) -> dict[str, Any]:
@@ -268,6 +279,28 @@ def json_error(message: str, status: int = 400) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+# An action of a page (subscribe, send a request...) answers (status, text): 200 and what to say,
+# or an error status and its message. A classic form posts it and lands on a page that shows the
+# text; the spa's JSON API answers it with the data the view redraws.
+
+
+def outcome_redirect(portal: PortalContext, name: str, status: int, text: str) -> web.Response:
+    """Back to the page `name` after a form, the text in its query (read by shown_outcome)."""
+    return portal.redirect(name, {"message" if status == 200 else "erreur": text})
+
+
+def shown_outcome(request: web.Request) -> dict[str, str | None]:
+    """The `message` and `error` a page shows after outcome_redirect."""
+    return {"message": request.query.get("message"), "error": request.query.get("erreur")}
+
+
+def json_outcome(status: int, text: str, **data: Any) -> web.Response:
+    """The JSON answer: the error with its status, or `data` with the text as its message."""
+    if status != 200:
+        return json_error(text, status)
+    return web.json_response({**data, "message": text})
+
+
 RENDERINGS: tuple[str, ...] = ("classic", "spa")
 
 
@@ -286,4 +319,15 @@ def make_environment(rendering: str = "classic") -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["frdate"] = frdate
+    env.globals["links"] = _links
     return env
+
+
+@jinja2.pass_context
+def _links(context: jinja2.runtime.Context,
+           pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """(route name, label) pairs as a spa view's tabs or menu: label, href, and whether it is
+    the page's `current` one."""
+    url, current = context["url"], context.get("current")
+    return [{"label": label, "href": url(name), "current": name == current}
+            for name, label in pairs]

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page
 
 from sandbox import DEMO_ACCOUNTS, Sandbox
+from tests.spa_helpers import ready
 
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 FAST = (0.0, 0.02)
@@ -96,14 +97,10 @@ def csrf_account() -> dict[str, Any]:
 @pytest.fixture
 def consented_page(page: Page, shared_sandbox: Sandbox) -> Page:
     """A page whose cookie banners were already answered (tests of other things)."""
-    page.context.add_cookies(shared_sandbox.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
+    return ready(page, shared_sandbox)
 
 
 @pytest.fixture
 def spa_page(page: Page, spa_sandbox: Sandbox) -> Page:
     """A page of the spa sandbox whose cookie banners were already answered."""
-    page.context.add_cookies(spa_sandbox.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
+    return ready(page, spa_sandbox)

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
 from playwright.sync_api import Dialog, Locator, Page, expect
 
 from sandbox import Sandbox
+from tests import spa_helpers
 from tests.sandbox_fixtures import AFDAS_ESTABLISHMENTS, FAST
-from tests.spa_helpers import demo_account
+from tests.spa_helpers import demo_account, has_no_label, ready
 
 pytest_plugins = ["tests.sandbox_fixtures"]
 
@@ -24,6 +26,7 @@ GENERATE = "Générer un identifiant API CFA"
 SECTION = "Informations complémentaires pour les prestataires de formation initiale"
 SPA_CONFIRM_TITLE = "Remplacer l'identifiant API CFA ?"
 HEAD_OFFICE = demo_account(PORTAL)
+is_spa = partial(spa_helpers.is_spa, portal=PORTAL)
 
 
 def rendering_sandbox(request: pytest.FixtureRequest) -> Sandbox:
@@ -37,26 +40,14 @@ def sb(request: pytest.FixtureRequest) -> Sandbox:
 
 @pytest.fixture
 def consented(page: Page, sb: Sandbox) -> Page:
-    page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
-
-
-def is_spa(sb: Sandbox) -> bool:
-    return sb.renderings[PORTAL] == "spa"
-
-
-def password_field(page: Page, sb: Sandbox) -> Locator:
-    if is_spa(sb):
-        return page.get_by_placeholder("Mot de passe", exact=True)
-    return page.get_by_label("Mot de passe", exact=True)
+    return ready(page, sb)
 
 
 def log_in(page: Page, sb: Sandbox, account: dict[str, Any]) -> None:
     """Step 1: the portal's login page, the e-mail address as user name."""
     page.goto(sb.base_url(PORTAL))
     page.get_by_role("textbox", name="Adresse e-mail").fill(account["username"])
-    password_field(page, sb).fill(account["password"])
+    spa_helpers.field(page, sb, "Mot de passe", PORTAL).fill(account["password"])
     with page.expect_navigation():
         page.get_by_role("button", name="Se connecter").click()
 
@@ -211,8 +202,7 @@ def fresh_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
 def test_afdas_first_identifier_needs_no_confirmation(page: Page,
                                                       fresh_sandbox: Sandbox) -> None:
     sb, user = fresh_sandbox, HEAD_OFFICE["username"]
-    page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
+    ready(page, sb)
     assert sb.current_key(PORTAL, user) is None
     log_in(page, sb, HEAD_OFFICE)
     field = open_my_account(page, sb)
@@ -287,16 +277,9 @@ def test_afdas_inner_pages_need_a_session(consented: Page, sb: Sandbox) -> None:
 # ----- the spa's markup ---------------------------------------------------------------------------
 
 
-def has_no_label(field: Locator) -> bool:
-    return field.evaluate(
-        "el => el.labels.length === 0 && !el.hasAttribute('aria-label')"
-        " && !el.hasAttribute('aria-labelledby')")
-
-
 def test_spa_afdas_is_built_another_way(page: Page, spa_sandbox: Sandbox) -> None:
     sb = spa_sandbox
-    page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
+    ready(page, sb)
     page.goto(sb.base_url(PORTAL))
     # Login fields named by their placeholders only; the server's HTML has no form.
     email = page.get_by_placeholder("Adresse e-mail")

@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from sandbox import EXTRA_DEMO_ACCOUNTS, Sandbox
 from sandbox.clock import frdate
+from tests import spa_helpers
+from tests.spa_helpers import ready
 
 # Fixtures: Chromium's launch (the sandboxes of this module are its own).
 pytest_plugins = ["tests.sandbox_fixtures"]
@@ -36,6 +39,8 @@ TOKEN_FORMAT = re.compile(r"^[A-Za-z0-9_-]{64}$")
 HEADERS = ["Code apporteur", "Nom apporteur", "N° de contrat", "Souscripteur", "Produit",
            "Date d'effet", "Montant de l'encours"]
 CODES = ["123789", "99999", "100000", "123456", "", "123789", "100000"]
+is_spa = partial(spa_helpers.is_spa, portal=PORTAL)
+field = partial(spa_helpers.field, portal=PORTAL)
 
 
 def account(username: str, **extra: Any) -> dict[str, Any]:
@@ -62,23 +67,6 @@ def sb(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     sandbox.set_extraction_delay(0.8)
     with sandbox.serve_in_thread(host="127.0.0.1", port=0):
         yield sandbox
-
-
-def is_spa(sb: Sandbox) -> bool:
-    return sb.renderings[PORTAL] == "spa"
-
-
-def prepare(page: Page, sb: Sandbox) -> Page:
-    page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
-
-
-def field(page: Page, sb: Sandbox, name: str) -> Locator:
-    """Classic fields have a <label>; the spa ones only a placeholder."""
-    if is_spa(sb):
-        return page.get_by_placeholder(name, exact=True)
-    return page.get_by_label(name, exact=True)
 
 
 def action(scope: Page | Locator, sb: Sandbox, name: str, spa_role: str,
@@ -206,7 +194,7 @@ def codes_of(rows: list[list[str]], header: str = "Code apporteur") -> list[str]
 
 def test_cardif_subscribe_to_o2s_then_extract_and_download_progestor(
         page: Page, sb: Sandbox, tmp_path: Path) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = DEMO["username"]
     spa = is_spa(sb)
     sb.set_extraction_delay(2.0)  # the default
@@ -292,7 +280,7 @@ def test_cardif_subscribe_to_o2s_then_extract_and_download_progestor(
 
 def test_cardif_already_subscribed_shows_the_token_and_never_subscribes_again(
         page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = SUBSCRIBED["username"]
     token = sb.current_key(PORTAL, user)
     assert token is not None
@@ -315,7 +303,7 @@ def test_cardif_already_subscribed_shows_the_token_and_never_subscribes_again(
 
 
 def test_cardif_a_wrong_subscription_is_recorded(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = WRONG["username"]
     log_in(page, sb, WRONG)
     open_aggregators(page)
@@ -328,7 +316,7 @@ def test_cardif_a_wrong_subscription_is_recorded(page: Page, sb: Sandbox) -> Non
 
 
 def test_cardif_renewing_replaces_the_token(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = RENEW["username"]
     log_in(page, sb, RENEW)
     open_aggregators(page)
@@ -353,7 +341,7 @@ def test_cardif_renewing_replaces_the_token(page: Page, sb: Sandbox) -> None:
 @pytest.mark.parametrize("file_format", ["csv-latin1", "csv-utf8", "xlsx"])
 def test_cardif_progestor_file_formats(page: Page, sb: Sandbox, tmp_path: Path,
                                        file_format: str) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = FILES["username"]
     sb.set_progestor(user, format=file_format, codes=CODES, header="Code apporteur",
                      broken=False)
@@ -374,7 +362,7 @@ def test_cardif_progestor_file_formats(page: Page, sb: Sandbox, tmp_path: Path,
 
 @pytest.mark.parametrize("kind", ["no_codes", "unknown_header", "broken_xlsx", "broken_csv"])
 def test_cardif_bad_progestor_files(page: Page, sb: Sandbox, tmp_path: Path, kind: str) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = BAD_FILES["username"]
     settings: dict[str, Any] = {"format": "csv-latin1", "codes": CODES,
                                 "header": "Code apporteur", "broken": False}
@@ -410,7 +398,7 @@ def test_cardif_bad_progestor_files(page: Page, sb: Sandbox, tmp_path: Path, kin
 
 
 def test_cardif_not_subscribed_to_progestor(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     log_in(page, sb, NO_PROGESTOR)
     open_suivi(page)
     expect(page.get_by_text("Vous n'êtes pas abonné au fichier Progestor.")).to_be_visible()
@@ -419,7 +407,7 @@ def test_cardif_not_subscribed_to_progestor(page: Page, sb: Sandbox) -> None:
 
 def test_cardif_file_and_subscription_need_a_session_and_are_not_repeated(
         page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = API["username"]
     page.goto(sb.base_url(PORTAL))
     assert page.request.get(sb.page_url(PORTAL, "api_agregateurs")).status == 401
@@ -449,7 +437,7 @@ def test_cardif_file_and_subscription_need_a_session_and_are_not_repeated(
 
 
 def test_cardif_refused_login_keeps_the_identifiant(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     try:
         log_in(page, sb, DEMO, password="mauvais-mot-de-passe")
         expect(page.get_by_role("alert")).to_have_text(INVALID)
@@ -462,7 +450,7 @@ def test_cardif_refused_login_keeps_the_identifiant(page: Page, sb: Sandbox) -> 
 
 
 def test_cardif_down_answers_503(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     sb.set_down(PORTAL)
     try:
         response = page.goto(sb.base_url(PORTAL))

@@ -5,12 +5,15 @@ demande »; the requests listed, each deleted with « Supprimer » after a confi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from sandbox import EXTRA_DEMO_ACCOUNTS, Sandbox
+from tests import spa_helpers
+from tests.spa_helpers import ready
 
 # Fixtures: Chromium's launch (the sandboxes of this module are its own).
 pytest_plugins = ["tests.sandbox_fixtures"]
@@ -21,6 +24,8 @@ MODULE = "Demande d'agrégation"
 DELETE_TITLE = "Supprimer la demande d'agrégation"
 INVALID = "Adresse e-mail ou mot de passe invalide."
 TOKEN = "tQ1x_9kVb2mN7pL4sR8wZ3yC6dF0gH5jK2lM9nB4vX7zA1qW3eR6tY8uI0oP2aS5"
+is_spa = partial(spa_helpers.is_spa, portal=PORTAL)
+field = partial(spa_helpers.field, portal=PORTAL)
 
 
 def account(username: str) -> dict[str, Any]:
@@ -40,22 +45,6 @@ def sb(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     sandbox.preset_o2s_request(PRESET["username"], "123456", "ancien-token-cardif")
     with sandbox.serve_in_thread(host="127.0.0.1", port=0):
         yield sandbox
-
-
-def is_spa(sb: Sandbox) -> bool:
-    return sb.renderings[PORTAL] == "spa"
-
-
-def prepare(page: Page, sb: Sandbox) -> Page:
-    page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
-
-
-def field(page: Page, sb: Sandbox, name: str) -> Locator:
-    if is_spa(sb):
-        return page.get_by_placeholder(name, exact=True)
-    return page.get_by_label(name, exact=True)
 
 
 def log_in(page: Page, sb: Sandbox, spec: dict[str, Any], password: str | None = None) -> None:
@@ -96,7 +85,7 @@ def delete_button(page: Page, sb: Sandbox, code: str) -> Locator:
 
 
 def test_o2s_create_list_and_delete_a_request(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = DEMO["username"]
     page.goto(sb.base_url(PORTAL))
     if is_spa(sb):
@@ -157,7 +146,7 @@ def test_o2s_create_list_and_delete_a_request(page: Page, sb: Sandbox) -> None:
 
 def test_o2s_preset_request_is_listed_and_replaced_by_a_new_code(
         page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = PRESET["username"]
     log_in(page, sb, PRESET)
     open_module(page, sb)
@@ -175,7 +164,7 @@ def test_o2s_preset_request_is_listed_and_replaced_by_a_new_code(
 
 
 def test_o2s_requests_need_a_session_and_the_csrf_header(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = FRESH["username"]
     page.goto(sb.base_url(PORTAL))
     api = sb.page_url(PORTAL, "api_create")
@@ -190,7 +179,7 @@ def test_o2s_requests_need_a_session_and_the_csrf_header(page: Page, sb: Sandbox
 
 
 def test_o2s_refused_login(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     try:
         log_in(page, sb, DEMO, password="mauvais")
         expect(page.get_by_role("alert")).to_have_text(INVALID)
@@ -202,7 +191,7 @@ def test_o2s_refused_login(page: Page, sb: Sandbox) -> None:
 
 
 def test_o2s_down(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     sb.set_down(PORTAL)
     try:
         response = page.goto(sb.base_url(PORTAL))

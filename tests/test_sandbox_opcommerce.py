@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from sandbox.clock import PARIS
-from tests.spa_helpers import demo_account
+from tests import spa_helpers
+from tests.spa_helpers import demo_account, ready
 
 # Fixtures: shared_sandbox, spa_sandbox, Chromium's launch.
 pytest_plugins = ["tests.sandbox_fixtures"]
@@ -25,6 +27,7 @@ RENDERINGS = ["shared_sandbox", "spa_sandbox"]
 INVALID = "Email ou mot de passe incorrect."
 NO_KEY = "Aucune clé d'API active."
 KEY_LABEL = "Votre clé d'API :"
+is_spa = partial(spa_helpers.is_spa, portal=PORTAL)
 
 # Accounts of this file's own sandboxes (revoking or locking out the demo account of the shared
 # ones would change what other tests find there).
@@ -50,17 +53,6 @@ def own_sandboxes() -> Iterator[dict[str, Sandbox]]:
     with classic.serve_in_thread(host="127.0.0.1", port=0), \
             spa.serve_in_thread(host="127.0.0.1", port=0):
         yield {"shared_sandbox": classic, "spa_sandbox": spa}
-
-
-def ready(page: Page, sb: Sandbox, consent: bool = True) -> Page:
-    if consent:
-        page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
-
-
-def is_spa(sb: Sandbox) -> bool:
-    return sb.renderings[PORTAL] == "spa"
 
 
 def email_field(page: Page, spa: bool) -> Locator:

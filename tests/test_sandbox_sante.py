@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,7 +15,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from sandbox.clock import frdate  # dd/mm/yyyy of the day in Paris, as the portal shows it
-from tests.spa_helpers import demo_account
+from tests import spa_helpers
+from tests.spa_helpers import demo_account, has_no_label, ready
 
 # Fixtures: shared_sandbox (classic), spa_sandbox (spa), Chromium's launch.
 pytest_plugins = ["tests.sandbox_fixtures"]
@@ -30,33 +32,12 @@ KEY_RUBRIQUE = "Clé d'authentification API CFA"
 SAME_SIREN = {"portal": "sante", "name": "sante-etablissement", "username": "cfa.sante.nimes",
               "password": "sante-etab-1", "siret": "38765432000028",
               "organisation": "CFA Santé Social Occitanie – site de Nîmes"}
+is_spa = partial(spa_helpers.is_spa, portal="sante")
+field = partial(spa_helpers.field, portal="sante")
 
 
 def sandbox_of(request: pytest.FixtureRequest, fixture: str) -> Sandbox:
     return request.getfixturevalue(fixture)
-
-
-def is_spa(sb: Sandbox) -> bool:
-    return sb.renderings["sante"] == "spa"
-
-
-def prepare(page: Page, sb: Sandbox) -> Page:
-    page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
-
-
-def field(page: Page, sb: Sandbox, name: str) -> Locator:
-    """Classic fields have a <label>; the spa ones only a placeholder."""
-    if is_spa(sb):
-        return page.get_by_placeholder(name, exact=True)
-    return page.get_by_label(name, exact=True)
-
-
-def has_no_label(locator: Locator) -> bool:
-    return locator.evaluate(
-        "el => el.labels.length === 0 && !el.hasAttribute('aria-label')"
-        " && !el.hasAttribute('aria-labelledby')")
 
 
 def log_in(page: Page, sb: Sandbox, username: str, password: str) -> None:
@@ -118,7 +99,7 @@ def test_sante_late_cookie_banner(page: Page, request: pytest.FixtureRequest,
 def test_sante_generates_shows_again_then_replaces_the_key(
         page: Page, request: pytest.FixtureRequest, fixture: str) -> None:
     sb = sandbox_of(request, fixture)
-    page = prepare(page, sb)
+    page = ready(page, sb)
     account = demo_account("sante")
     user = account["username"]
     before = sb.generation_count("sante", user)
@@ -207,7 +188,7 @@ def test_sante_generates_shows_again_then_replaces_the_key(
 def test_sante_wrong_password_keeps_the_identifiant(
         page: Page, request: pytest.FixtureRequest, fixture: str) -> None:
     sb = sandbox_of(request, fixture)
-    page = prepare(page, sb)
+    page = ready(page, sb)
     user = demo_account("sante")["username"]
     try:
         log_in(page, sb, user, "mauvais-mot-de-passe")
@@ -222,7 +203,7 @@ def test_sante_wrong_password_keeps_the_identifiant(
 def test_sante_pas_de_compte_asks_for_the_siret(
         page: Page, request: pytest.FixtureRequest, fixture: str) -> None:
     sb = sandbox_of(request, fixture)
-    page = prepare(page, sb)
+    page = ready(page, sb)
     page.goto(sb.base_url("sante"))
     page.get_by_role("link", name="Pas de compte ?").click()
     expect(page.get_by_role("heading", name="Pas de compte ?")).to_be_visible()
@@ -248,7 +229,7 @@ def test_sante_pas_de_compte_asks_for_the_siret(
 def test_sante_generate_needs_a_session_and_the_csrf_header(
         page: Page, request: pytest.FixtureRequest, fixture: str) -> None:
     sb = sandbox_of(request, fixture)
-    page = prepare(page, sb)
+    page = ready(page, sb)
     account = demo_account("sante")
     generate = sb.page_url("sante", "api_generate")
     page.goto(sb.base_url("sante"))
@@ -279,7 +260,7 @@ def siren_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
 def test_sante_key_is_shared_by_the_establishments_of_a_siren(
         page: Page, siren_sandbox: Sandbox) -> None:
     sb = siren_sandbox
-    page = prepare(page, sb)
+    page = ready(page, sb)
     head, other = demo_account("sante"), SAME_SIREN
     assert sb.current_key("sante", head["username"]) is None
     log_in(page, sb, other["username"], other["password"])
@@ -292,7 +273,7 @@ def test_sante_key_is_shared_by_the_establishments_of_a_siren(
     assert sb.current_key("sante", head["username"]) == shared
 
     page.context.clear_cookies()
-    prepare(page, sb)
+    ready(page, sb)
     log_in(page, sb, head["username"], head["password"])
     block = open_key_rubrique(page, sb)
     if sb.renderings["sante"] == "spa":  # it shows a key only when generating it

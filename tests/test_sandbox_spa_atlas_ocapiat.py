@@ -13,19 +13,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from sandbox import Sandbox
 from sandbox.clock import frdate
-from tests.spa_helpers import demo_account
+from tests.spa_helpers import demo_account, has_no_label
 
 # Fixtures: spa_sandbox, spa_page, lockout_accounts, Chromium's launch.
 pytest_plugins = ["tests.sandbox_fixtures"]
 
 ATLAS_INVALID = "Compte d'utilisateur ou mot de passe incorrect."
-
-
-def has_no_label(field: Locator) -> bool:
-    """True when nothing names the field but its placeholder (no <label>, no aria-label(ledby))."""
-    return field.evaluate(
-        "el => el.labels.length === 0 && !el.hasAttribute('aria-label')"
-        " && !el.hasAttribute('aria-labelledby')")
 
 
 def heading_wrapper_contains(heading: Locator, other: Locator) -> bool:

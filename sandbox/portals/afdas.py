@@ -10,7 +10,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import clock
-from ..accounts import Account
 from ..web import (
     PortalContext,
     PortalSpec,
@@ -34,7 +33,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="Tout accepter",
     consent_refuse="Tout refuser",
-    login_page="login",
 )
 
 INVALID_LOGIN = "Adresse e-mail ou mot de passe incorrect."
@@ -73,21 +71,18 @@ def setup(portal: PortalContext) -> None:
                            text="Saisissez l'adresse e-mail de votre compte : un lien de "
                                 "réinitialisation vous sera envoyé.")
 
-    def account_of(request: web.Request) -> Account:
-        return portal.state.portals["afdas"].account(portal.user(request) or "")
-
     @api
     async def read_identifier(request: web.Request) -> web.Response:
-        username = portal.user(request) or ""
+        username = portal.username(request)
         record = portal.state.key_record("afdas", username)
         value = record.value if record is not None and record.is_valid(clock.now()) else None
         return web.json_response({"identifiant": value,
-                                  "siegeSocial": account_of(request).head_office})
+                                  "siegeSocial": portal.account(request).head_office})
 
     @api
     async def generate(request: web.Request) -> web.Response:
-        username = portal.user(request) or ""
-        if not account_of(request).head_office:
+        username = portal.username(request)
+        if not portal.account(request).head_office:
             return json_error(NOT_HEAD_OFFICE, status=403)
         await portal.think()
         record = portal.state.mint("afdas", username, None, None)

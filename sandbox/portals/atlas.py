@@ -30,7 +30,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="Tout accepter",
     consent_refuse="Refuser",
-    login_page="login",
 )
 
 INVALID_LOGIN = "Compte d'utilisateur ou mot de passe incorrect."
@@ -66,12 +65,11 @@ def setup(portal: PortalContext) -> None:
     async def save_subscriptions(request: web.Request) -> web.Response:
         # Nothing to keep: the form exists so the page carries a CSRF-protected POST like the
         # real one. The redirect says "saved" through the query string.
-        return web.Response(status=302,
-                            headers={"Location": portal.url("parametres") + "?enregistre=1"})
+        return portal.redirect("parametres", {"enregistre": "1"})
 
     @api
     async def api_key(request: web.Request) -> web.Response:
-        record = portal.state.key_record("atlas", portal.user(request) or "")
+        record = portal.state.key_record("atlas", portal.username(request))
         return web.json_response({"cleCfa": record.value if record else ""})
 
     portal.get(portal.public(), "login", login)

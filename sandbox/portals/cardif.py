@@ -14,22 +14,24 @@ import io
 import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 import openpyxl
 from aiohttp import web
 
 from .. import clock
+from ..clock import frdatetime
 from ..state import CARDIF_KEY_AGGREGATOR, Extraction, ProgestorSettings
 from ..web import (
     Handler,
     PortalContext,
     PortalSpec,
     json_body,
-    json_error,
+    json_outcome,
     login_handlers,
     login_required,
     logout_handler,
+    outcome_redirect,
+    shown_outcome,
     template_page,
 )
 
@@ -45,7 +47,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="Accepter les cookies",
     consent_refuse="Refuser les cookies",
-    login_page="login",
 )
 
 # The aggregators of the list, in the order the page shows them. "O2 Patrimoine" is there on
@@ -171,10 +172,6 @@ def file_name(extraction: Extraction, username: str) -> str:
 # ----- pages ---------------------------------------------------------------------------------
 
 
-def frdatetime(moment: datetime) -> str:
-    return moment.astimezone(clock.PARIS).strftime("%d/%m/%Y %H:%M")
-
-
 def setup(portal: PortalContext) -> None:
     page = login_required(portal)
     api = login_required(portal, api=True)
@@ -183,9 +180,6 @@ def setup(portal: PortalContext) -> None:
     login, login_submit = login_handlers(
         portal, "cardif/login.html", user_field="identifiant", password_field="motdepasse",
         landing="accueil", invalid=INVALID_LOGIN, locked=LOCKED_LOGIN)
-
-    def user_of(request: web.Request) -> str:
-        return portal.user(request) or ""
 
     def aggregator_rows(username: str) -> list[dict[str, object]]:
         subscribed = state.cardif_subscriptions(username)
@@ -254,91 +248,78 @@ def setup(portal: PortalContext) -> None:
     # Classic pages: server-rendered, forms posting back, a message carried in the query.
     @page
     async def suivi(request: web.Request) -> web.Response:
-        username = user_of(request)
+        username = portal.username(request)
         rows = extraction_rows(username)
         return portal.render(
             request, "cardif/suivi.html", tabs=TABS, current="suivi", support=SUPPORT,
             progestor_subscribed=state.progestor_settings(username).subscribed,
             extractions=rows, pending=any(not row["pret"] for row in rows),
-            message=request.query.get("message"), error=request.query.get("erreur"),
-            intro=PROGESTOR_INTRO, not_subscribed=PROGESTOR_NOT_SUBSCRIBED)
+            intro=PROGESTOR_INTRO, not_subscribed=PROGESTOR_NOT_SUBSCRIBED,
+            **shown_outcome(request))
 
     @page
     async def agregateurs(request: web.Request) -> web.Response:
         return portal.render(
             request, "cardif/agregateurs.html", tabs=TABS, current="suivi", support=SUPPORT,
-            rows=aggregator_rows(user_of(request)), message=request.query.get("message"),
-            error=request.query.get("erreur"), confirm_title=CONFIRM_TITLE,
-            confirm_text=CONFIRM_TEXT, token_note=TOKEN_NOTE)
+            rows=aggregator_rows(portal.username(request)), confirm_title=CONFIRM_TITLE,
+            confirm_text=CONFIRM_TEXT, token_note=TOKEN_NOTE, **shown_outcome(request))
 
-    def back(name: str, status: int, text: str) -> web.Response:
-        query = urlencode({"message" if status == 200 else "erreur": text})
-        return web.Response(status=302, headers={"Location": f"{portal.url(name)}?{query}"})
+    def aggregator_form(action: Action) -> Handler:
+        """« S'abonner » or « Renouveler le token »: the row's form posts the aggregator."""
 
-    @page
-    async def subscribe_form(request: web.Request) -> web.Response:
-        form = await request.post()
-        status, text = await subscribe(user_of(request), str(form.get("agregateur", "")))
-        return back("agregateurs", status, text)
+        @page
+        async def handler(request: web.Request) -> web.Response:
+            form = await request.post()
+            status, text = await action(portal.username(request),
+                                        str(form.get("agregateur", "")))
+            return outcome_redirect(portal, "agregateurs", status, text)
 
-    @page
-    async def renew_form(request: web.Request) -> web.Response:
-        form = await request.post()
-        status, text = await renew(user_of(request), str(form.get("agregateur", "")))
-        return back("agregateurs", status, text)
+        return handler
 
     @page
     async def launch_form(request: web.Request) -> web.Response:
         form = await request.post()
-        status, text = await launch(user_of(request), str(form.get("version", "")))
-        return back("suivi", status, text)
+        status, text = await launch(portal.username(request), str(form.get("version", "")))
+        return outcome_redirect(portal, "suivi", status, text)
 
     # The spa's JSON API.
     @api
     async def api_agregateurs(request: web.Request) -> web.Response:
-        return web.json_response({"agregateurs": aggregator_rows(user_of(request))})
+        return web.json_response({"agregateurs": aggregator_rows(portal.username(request))})
 
-    async def aggregator_action(request: web.Request, action: Action) -> web.Response:
-        username = user_of(request)
-        name = str((await json_body(request)).get("agregateur", ""))
-        status, text = await action(username, name)
-        if status != 200:
-            return json_error(text, status)
-        return web.json_response({"agregateurs": aggregator_rows(username), "message": text})
+    def aggregator_api(action: Action) -> Handler:
+        @api
+        async def handler(request: web.Request) -> web.Response:
+            username = portal.username(request)
+            name = str((await json_body(request)).get("agregateur", ""))
+            status, text = await action(username, name)
+            return json_outcome(status, text, agregateurs=aggregator_rows(username))
 
-    @api
-    async def api_subscribe(request: web.Request) -> web.Response:
-        return await aggregator_action(request, subscribe)
-
-    @api
-    async def api_renew(request: web.Request) -> web.Response:
-        return await aggregator_action(request, renew)
+        return handler
 
     @api
     async def api_extractions(request: web.Request) -> web.Response:
-        username = user_of(request)
+        username = portal.username(request)
         return web.json_response({
             "abonne": state.progestor_settings(username).subscribed,
             "extractions": extraction_rows(username)})
 
     @api
     async def api_extract(request: web.Request) -> web.Response:
-        username = user_of(request)
+        username = portal.username(request)
         status, text = await launch(username, str((await json_body(request)).get("version", "")))
-        if status != 200:
-            return json_error(text, status)
-        return web.json_response({"extractions": extraction_rows(username), "message": text})
+        return json_outcome(status, text, extractions=extraction_rows(username))
 
     @page
     async def extraction_file(request: web.Request) -> web.Response:
-        username = user_of(request)
+        username = portal.username(request)
         extraction = next((e for e in state.extractions(username)
                            if e.id == request.query.get("id")), None)
         if extraction is None:
             return web.Response(status=404, text="Extraction introuvable.")
         if not extraction.ready():
             return web.Response(status=409, text=NOT_READY)
-        account = state.portals["cardif"].account(username)
+        account = portal.account(request)
         body, content_type = progestor_file(extraction.settings, account.organisation)
         extraction.downloads += 1
         return web.Response(body=body, headers={
@@ -354,15 +335,19 @@ def setup(portal: PortalContext) -> None:
                tab("documentation", "Documentation"))
     portal.get(portal.inner("suivi-activite"), "suivi", suivi)
     portal.get(portal.inner("suivi-activite/agregateurs"), "agregateurs", agregateurs)
-    portal.post(portal.inner("suivi-activite/agregateurs/abonnement"), "subscribe", subscribe_form)
-    portal.post(portal.inner("suivi-activite/agregateurs/renouvellement"), "renew", renew_form)
+    portal.post(portal.inner("suivi-activite/agregateurs/abonnement"), "subscribe",
+                aggregator_form(subscribe))
+    portal.post(portal.inner("suivi-activite/agregateurs/renouvellement"), "renew",
+                aggregator_form(renew))
     portal.post(portal.inner("suivi-activite/extraction-progestor"), "extraction_launch",
                 launch_form)
     portal.get(portal.inner("suivi-activite/extraction-progestor/fichier"), "extraction_file",
                extraction_file)
     portal.get(portal.inner("api/agregateurs"), "api_agregateurs", api_agregateurs)
-    portal.post(portal.inner("api/agregateurs/abonnement"), "api_subscribe", api_subscribe)
-    portal.post(portal.inner("api/agregateurs/renouvellement"), "api_renew", api_renew)
+    portal.post(portal.inner("api/agregateurs/abonnement"), "api_subscribe",
+                aggregator_api(subscribe))
+    portal.post(portal.inner("api/agregateurs/renouvellement"), "api_renew",
+                aggregator_api(renew))
     portal.get(portal.inner("api/extractions"), "api_extractions", api_extractions)
     portal.post(portal.inner("api/extractions"), "api_extract", api_extract)
     portal.get(portal.inner("deconnexion"), "logout", logout_handler(portal))

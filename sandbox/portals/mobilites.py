@@ -32,7 +32,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="Accepter et fermer",
     consent_refuse="Continuer sans accepter",
-    login_page="login",
 )
 
 INVALID_LOGIN = "Adresse e-mail ou mot de passe invalide."
@@ -64,8 +63,8 @@ def setup(portal: PortalContext) -> None:
 
     @api
     async def generate(request: web.Request) -> web.Response:
-        username = portal.user(request) or ""
-        account = portal.state.portals["mobilites"].account(username)
+        username = portal.username(request)
+        account = portal.account(request)
         siret = str((await json_body(request)).get("siret", "")).strip()
         if not siret:
             return json_error(SIRET_MISSING)

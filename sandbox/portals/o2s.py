@@ -7,8 +7,6 @@ is what the seed asks before a request with a new Code Apporteur.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from aiohttp import web
 
 from ..clock import frdate
@@ -18,10 +16,12 @@ from ..web import (
     PortalContext,
     PortalSpec,
     json_body,
-    json_error,
+    json_outcome,
     login_handlers,
     login_required,
     logout_handler,
+    outcome_redirect,
+    shown_outcome,
     template_page,
 )
 
@@ -37,7 +37,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="J'accepte",
     consent_refuse="Je refuse",
-    login_page="login",
 )
 
 COMPANY = "BNP Paribas Cardif"
@@ -92,9 +91,6 @@ def setup(portal: PortalContext) -> None:
         portal, "o2s/login.html", user_field="email", password_field="password",
         landing="accueil", invalid=INVALID_LOGIN, locked=LOCKED_LOGIN)
 
-    def user_of(request: web.Request) -> str:
-        return portal.user(request) or ""
-
     def rows(username: str) -> list[dict[str, str]]:
         return [row(r) for r in state.o2s_requests(username)]
 
@@ -128,56 +124,46 @@ def setup(portal: PortalContext) -> None:
             request, "o2s/agregation.html", modules=MODULES, current="agregation",
             support=SUPPORT, company=COMPANY, intro=INTRO, change_note=CHANGE_NOTE,
             no_request=NO_REQUEST, delete_title=DELETE_TITLE, delete_text=DELETE_TEXT,
-            requests=rows(user_of(request)), error=error, message=message, code=code,
+            requests=rows(portal.username(request)), error=error, message=message, code=code,
             token=token)
 
     @page
     async def agregation(request: web.Request) -> web.Response:
-        return render_agregation(request, message=request.query.get("message"),
-                                 error=request.query.get("erreur"))
-
-    def back(status: int, text: str) -> web.Response:
-        query = urlencode({"message" if status == 200 else "erreur": text})
-        return web.Response(status=302,
-                            headers={"Location": f"{portal.url('agregation')}?{query}"})
+        return render_agregation(request, **shown_outcome(request))
 
     @page
     async def create_form(request: web.Request) -> web.Response:
         form = await request.post()
         code, token = str(form.get("codeApporteur", "")), str(form.get("token", ""))
-        status, text = await create(user_of(request), code, token)
+        status, text = await create(portal.username(request), code, token)
         if status != 200:
             # The form comes back with what was typed.
             return render_agregation(request, error=text, code=code, token=token)
-        return back(status, text)
+        return outcome_redirect(portal, "agregation", status, text)
 
     @page
     async def delete_form(request: web.Request) -> web.Response:
         form = await request.post()
-        status, text = await delete(user_of(request), str(form.get("id", "")))
-        return back(status, text)
+        status, text = await delete(portal.username(request), str(form.get("id", "")))
+        return outcome_redirect(portal, "agregation", status, text)
 
     @api
     async def api_requests(request: web.Request) -> web.Response:
-        return web.json_response({"demandes": rows(user_of(request))})
+        return web.json_response({"demandes": rows(portal.username(request))})
 
     @api
     async def api_create(request: web.Request) -> web.Response:
         body = await json_body(request)
-        username = user_of(request)
+        username = portal.username(request)
         status, text = await create(username, str(body.get("codeApporteur", "")),
                                     str(body.get("token", "")))
-        if status != 200:
-            return json_error(text, status)
-        return web.json_response({"demandes": rows(username), "message": text})
+        return json_outcome(status, text, demandes=rows(username))
 
     @api
     async def api_delete(request: web.Request) -> web.Response:
-        username = user_of(request)
+        username = portal.username(request)
         status, text = await delete(username, str((await json_body(request)).get("id", "")))
-        if status != 200:
-            return json_error(text, status)
-        return web.json_response({"demandes": rows(username), "message": text})
+        return json_outcome(status, text, demandes=rows(username))
 
     portal.get(portal.public(), "login", login)
     portal.post(portal.public(), "login_submit", login_submit)

@@ -32,7 +32,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="Accepter",
     consent_refuse="Refuser",
-    login_page="login",
 )
 
 INVALID_LOGIN = "Identifiant ou mot de passe incorrect."
@@ -66,7 +65,7 @@ def setup(portal: PortalContext) -> None:
 
     @page
     async def interfacage(request: web.Request) -> web.Response:
-        record = portal.state.key_record("ocapiat", portal.user(request) or "")
+        record = portal.state.key_record("ocapiat", portal.username(request))
         has_key = record is not None and record.is_valid(clock.now())
         return portal.render(request, "ocapiat/interfacage.html", tabs=TABS,
                              current="interfacage", has_key=has_key,
@@ -74,7 +73,7 @@ def setup(portal: PortalContext) -> None:
 
     @api
     async def show_key(request: web.Request) -> web.Response:
-        record = portal.state.key_record("ocapiat", portal.user(request) or "")
+        record = portal.state.key_record("ocapiat", portal.username(request))
         if record is None or not record.is_valid(clock.now()):
             return json_error("Aucune clé CFA valide n'est disponible.", status=404)
         return web.json_response({"cle": record.value, "expiration": frdate(record.expires_at)})
@@ -89,7 +88,7 @@ def setup(portal: PortalContext) -> None:
         if not 1 <= months <= MAX_LIFETIME_MONTHS:
             return json_error("La durée de vie de la clé doit être comprise entre 1 et "
                               f"{MAX_LIFETIME_MONTHS} mois.")
-        username = portal.user(request) or ""
+        username = portal.username(request)
         now = clock.now()
         record = portal.state.mint("ocapiat", username, None, clock.add_months(now, months), now)
         portal.state.store_key("ocapiat", username, None, record, generated_by_user=True)

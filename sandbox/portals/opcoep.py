@@ -29,7 +29,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="J'accepte",
     consent_refuse="Continuer sans accepter",
-    login_page="login",
 )
 
 INVALID_LOGIN = "Identifiant ou mot de passe incorrect."
@@ -70,11 +69,11 @@ def setup(portal: PortalContext) -> None:
 
     @api
     async def api_token(request: web.Request) -> web.Response:
-        return web.json_response(token_payload(portal.user(request) or ""))
+        return web.json_response(token_payload(portal.username(request)))
 
     @api
     async def api_generate(request: web.Request) -> web.Response:
-        username = portal.user(request) or ""
+        username = portal.username(request)
         record = portal.state.mint("opcoep", username, None, None)
         portal.state.store_key("opcoep", username, None, record, generated_by_user=True)
         await portal.key_replaced()
@@ -83,7 +82,7 @@ def setup(portal: PortalContext) -> None:
 
     @page
     async def token_txt(request: web.Request) -> web.Response:
-        record = portal.state.key_record("opcoep", portal.user(request) or "")
+        record = portal.state.key_record("opcoep", portal.username(request))
         if record is None:
             return web.Response(status=404, text="Aucun token de sécurité n'a été généré.")
         return web.Response(

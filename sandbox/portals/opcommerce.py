@@ -7,11 +7,10 @@ after the page, « Générer une nouvelle clé d'API » replaces the key (valid 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aiohttp import web
 
 from .. import clock
+from ..clock import frdatetime
 from ..web import (
     Handler,
     PortalContext,
@@ -36,7 +35,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="Tout accepter",
     consent_refuse="Tout refuser",
-    login_page="login",
 )
 
 INVALID_LOGIN = "Email ou mot de passe incorrect."
@@ -69,11 +67,6 @@ DOCS = {
 }
 
 
-def frdatetime(moment: datetime | None) -> str:
-    """dd/mm/yyyy hh:mm, Paris time, as the « Date d'expiration » line shows it."""
-    return moment.astimezone(clock.PARIS).strftime("%d/%m/%Y %H:%M") if moment else ""
-
-
 def _key_payload(portal: PortalContext, username: str) -> dict[str, str | None]:
     record = portal.state.key_record("opcommerce", username)
     if record is None or not record.is_valid(clock.now()):
@@ -95,11 +88,11 @@ def setup(portal: PortalContext) -> None:
 
     @api
     async def show_key(request: web.Request) -> web.Response:
-        return web.json_response(_key_payload(portal, portal.user(request) or ""))
+        return web.json_response(_key_payload(portal, portal.username(request)))
 
     @api
     async def generate_key(request: web.Request) -> web.Response:
-        username = portal.user(request) or ""
+        username = portal.username(request)
         await portal.think()
         record = portal.state.mint("opcommerce", username, None, None)
         portal.state.store_key("opcommerce", username, None, record, generated_by_user=True)
@@ -108,7 +101,7 @@ def setup(portal: PortalContext) -> None:
 
     @api
     async def revoke_key(request: web.Request) -> web.Response:
-        username = portal.user(request) or ""
+        username = portal.username(request)
         record = portal.state.key_record("opcommerce", username)
         if record is None or not record.is_valid(clock.now()):
             return json_error("Aucune clé d'API active à révoquer.", status=404)

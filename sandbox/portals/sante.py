@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import clock
-from ..accounts import Account, luhn_ok
+from ..accounts import luhn_ok
 from ..clock import frdate
 from ..state import KeyRecord
 from ..web import (
@@ -36,7 +36,6 @@ SPEC = PortalSpec(
     ),
     consent_accept="Tout accepter",
     consent_refuse="Tout refuser",
-    login_page="login",
 )
 
 INVALID_LOGIN = "Identifiant ou mot de passe incorrect."
@@ -84,9 +83,6 @@ def setup(portal: PortalContext) -> None:
         portal, "sante/login.html", user_field="identifiant", password_field="motDePasse",
         landing="accueil", invalid=INVALID_LOGIN, locked=LOCKED_LOGIN)
 
-    def account_of(request: web.Request) -> Account:
-        return portal.state.portals["sante"].account(portal.user(request) or "")
-
     async def inscription(request: web.Request) -> web.Response:
         portal.ensure_session(request)  # the form carries a CSRF token
         return portal.render(request, "sante/inscription.html", siret="", error=None,
@@ -107,7 +103,7 @@ def setup(portal: PortalContext) -> None:
 
     @api
     async def read_key(request: web.Request) -> web.Response:
-        record = portal.state.key_record("sante", portal.user(request) or "")
+        record = portal.state.key_record("sante", portal.username(request))
         if record is None or not record.is_valid(clock.now()):
             return web.json_response({"cle": None, "expiration": None, "message": NO_KEY})
         if request.query.get("affichage") == "masque":
@@ -119,8 +115,8 @@ def setup(portal: PortalContext) -> None:
 
     @api
     async def generate(request: web.Request) -> web.Response:
-        username = portal.user(request) or ""
-        if account_of(request).siren is None:
+        username = portal.username(request)
+        if portal.account(request).siren is None:
             return json_error("Aucun SIREN n'est rattaché à votre organisme.")
         await portal.think()
         record = portal.state.mint("sante", username, None, None)

@@ -1,11 +1,14 @@
-/* O2S « Demande d'agrégation »: « Supprimer » asks for a confirmation before posting. */
+/* A form with data-confirm asks first, in the page's confirmation dialog (the macro
+   confirm_dialog of _macros.html, whose ids start with this script tag's data-dialog): Cardif's
+   « S'abonner », O2S's « Supprimer ». The confirmed form is then posted. */
 (function () {
   "use strict";
-  var box = document.getElementById("suppression-confirmation");
+  var prefix = document.currentScript.getAttribute("data-dialog");
+  var box = document.getElementById(prefix + "-confirmation");
   if (!box) return;
-  var text = document.getElementById("suppression-texte");
-  var yes = document.getElementById("suppression-confirmer");
-  var no = document.getElementById("suppression-annuler");
+  var text = document.getElementById(prefix + "-texte");
+  var yes = document.getElementById(prefix + "-confirmer");
+  var no = document.getElementById(prefix + "-annuler");
   var pending = null;
   Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
     // Enabled once the confirmation is wired (the page's buttons wait for this script).
