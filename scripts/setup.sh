@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Sets up key-retriever on a Debian/Ubuntu machine: system packages (Chromium, and for the
-# tests gnome-keyring + D-Bus), then a virtualenv in .venv with the project installed.
+# Sets up key-retriever on a Debian/Ubuntu machine: system packages (Chromium, Dovecot's IMAP
+# server, and for the tests gnome-keyring + D-Bus), then a virtualenv in .venv with the project
+# installed.
 #   scripts/setup.sh          the tool
 #   scripts/setup.sh --test   the tool and what its tests need
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium)
+# dovecot-imapd: the sandbox's private IMAP server (sandbox/mailserver.py), for the demo and the
+# tests. Its postinst may start a system-wide Dovecot on 143/993 where an init system lets it;
+# the private one needs nothing of it (own config, run dir and free port).
+packages=(chromium dovecot-imapd)
 extras=""
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(gnome-keyring dbus xvfb xauth)  # xvfb: the headed-mode test

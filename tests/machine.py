@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from sandbox.mailserver import DOVECOT
+
 
 def secret_service_available() -> bool:
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
@@ -31,3 +33,7 @@ def require(available: bool, message: str) -> None:
 def require_secret_service() -> None:
     require(secret_service_available(),
             "no unlocked Secret Service: run the tests with scripts/test.sh")
+
+
+def require_dovecot() -> None:
+    require(DOVECOT.exists(), f"no {DOVECOT}: install dovecot-imapd (scripts/setup.sh)")
