@@ -9,7 +9,12 @@ from typing import Any
 # them), so code that iterates PORTALS (the demo builds its configuration from it) may.
 PORTALS: tuple[str, ...] = (
     "atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante", "cardif",
+    "opco2i", "constructys",
 )
+# The portals whose key comes by e-mail after a form (no login): an account of theirs is the
+# form's answers ("request"), and it is known by the SIREN / SIRET of that request.
+MAIL_PORTALS: tuple[str, ...] = ("opco2i", "constructys")
+MAIL_ACCOUNT_KEY: dict[str, str] = {"opco2i": "siren", "constructys": "og_siret"}
 # Portals a retrieved key is handed to (seed 004: O2S receives Cardif's TOKEN and Code
 # Apporteur); served like the others, but not portals of the tool.
 RECEIVING_PORTALS: tuple[str, ...] = ("o2s",)
@@ -99,6 +104,49 @@ EXTRA_DEMO_ACCOUNTS: list[dict[str, Any]] = [
     },
 ]
 
+# The demo CFA's mailbox, where OPCO 2i and Constructys send their mails (the sandbox delivers them
+# under its mail_dir; whoever starts the IMAP server gives it this login).
+DEMO_MAILBOX: dict[str, str] = {"address": "cle-api@cfa-numerique-demo.fr",
+                                "password": "demo-mail-2024"}
+
+# OPCO 2i and Constructys (keys by e-mail): each account is what its form is answered with, so a
+# test or the demo builds the tool's configuration from "request"; Constructys' OG also has the
+# establishments its mail lists. A Sandbox built with its default accounts knows them.
+MAIL_DEMO_ACCOUNTS: list[dict[str, Any]] = [
+    {
+        "portal": "opco2i",
+        "name": "cfa-demo-opco2i",
+        "request": {
+            "siren": "794528166",
+            "cfa_name": "CFA de l'Industrie Numérique (démo)",
+            "recipient_name": "Camille MARTIN",
+            "recipient_email": DEMO_MAILBOX["address"],
+            "phone": "01 84 60 27 35",
+            "software": "Ypareo",
+        },
+        "organisation": "CFA de l'Industrie Numérique (démo)",
+    },
+    {
+        "portal": "constructys",
+        "name": "og-demo-constructys",
+        "request": {
+            "og_name": "Association Régionale BTP Formation (démo)",
+            "og_siret": "48127365400014",
+            "contact_name": "Camille MARTIN",
+            "contact_email": DEMO_MAILBOX["address"],
+            "contact_phone": "01 84 60 27 35",
+            "software": "SC Form",
+        },
+        "establishments": [
+            {"siret": "48127365400014", "name": "Association Régionale BTP Formation – siège"},
+            {"siret": "48127365400022", "name": "CFA du Bâtiment de Rouen (démo)"},
+            {"siret": "48127365400030", "name": "CFA des Travaux Publics du Havre (démo)"},
+            {"siret": "53389124800015", "name": "CFA Couverture et Charpente d'Évreux (démo)"},
+        ],
+        "organisation": "Association Régionale BTP Formation (démo)",
+    },
+]
+
 # Establishments besides the configured one: an M-Gestion CFA account can hold several SIRETs,
 # which is what makes its SIRET <select> a real choice. Kept out of DEMO_ACCOUNTS so those dicts
 # keep exactly the configuration's shape.
@@ -118,6 +166,8 @@ _PEOPLE: dict[str, tuple[str, str]] = {
     "sante": ("Karim", "HADDAD"),
     "cardif": ("Hélène", "ROUSSEL"),
     "o2s": ("Hélène", "ROUSSEL"),
+    "opco2i": ("Camille", "MARTIN"),
+    "constructys": ("Camille", "MARTIN"),
 }
 
 
@@ -138,6 +188,10 @@ class Account:
     # Afdas: only a group's head office (siège social) may generate the identifier that every
     # establishment of its SIREN shares.
     head_office: bool = True
+    # OPCO 2i and Constructys: the demo's answers to the form, and the OG's establishments
+    # ({"siret", "name"} each) that Constructys' first mail lists.
+    request: dict[str, str] = field(default_factory=dict)
+    establishments: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def siren(self) -> str | None:
@@ -159,14 +213,34 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _mail_account(spec: dict[str, Any]) -> dict[str, Any]:
+    """A MAIL_DEMO_ACCOUNTS dict in the login portals' terms: no password, and the SIREN (OPCO 2i)
+    or the OG's SIRET (Constructys) as user name, which is what current_key() takes."""
+    portal, request = spec["portal"], dict(spec["request"])
+    number = request[MAIL_ACCOUNT_KEY[portal]]
+    return {
+        **spec,
+        "username": spec.get("username") or number,
+        "password": spec.get("password", ""),
+        "siret": spec.get("siret") or (number if len(number) == 14 else None),
+        "sirets": spec.get("sirets") or [e["siret"] for e in spec.get("establishments", [])],
+        "organisation": spec.get("organisation") or request.get("cfa_name")
+        or request.get("og_name"),
+        "request": request,
+    }
+
+
 def build_accounts(specs: list[dict[str, Any]]) -> list[Account]:
-    """Turn account dicts (DEMO_ACCOUNTS' shape, plus an optional "sirets" list) into Accounts."""
+    """Turn account dicts (DEMO_ACCOUNTS' shape, plus an optional "sirets" list, or
+    MAIL_DEMO_ACCOUNTS' shape) into Accounts."""
     accounts = []
     for spec in specs:
         portal = spec["portal"]
         if portal not in SERVED_PORTALS:
             raise ValueError(
                 f"unknown sandbox portal {portal!r}; expected one of {SERVED_PORTALS}")
+        if portal in MAIL_PORTALS:
+            spec = _mail_account(spec)
         siret = spec.get("siret")
         sirets = list(spec.get("sirets") or ([siret] if siret else []))
         if siret and siret not in sirets:
@@ -187,6 +261,8 @@ def build_accounts(specs: list[dict[str, Any]]) -> list[Account]:
                 first_name=first,
                 last_name=last,
                 head_office=spec.get("head_office", True),
+                request=dict(spec.get("request") or {}),
+                establishments=[dict(e) for e in spec.get("establishments", [])],
             )
         )
     return accounts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import string
 import uuid
 from datetime import datetime, timedelta
 
@@ -61,3 +62,23 @@ def opcoep_token(secret: str, subject: str, siret: str | None, issued_at: dateti
 def cardif_token() -> str:
     # « généralement long, sensible »: 64 URL-safe characters.
     return secrets.token_urlsafe(48)
+
+
+# OPCO 2i hands its key out as a password through a one-time link: 24 to 32 characters with a few
+# punctuation marks, which a reader must keep whole (a "." or "!" may even end it).
+OPCO2I_PUNCTUATION = "-_.!"
+
+
+def opco2i_key() -> str:
+    alphabet = string.ascii_letters + string.digits + OPCO2I_PUNCTUATION
+    length = 24 + secrets.randbelow(9)
+    chars = [secrets.choice(alphabet) for _ in range(length - 1)]
+    # At least one punctuation mark, anywhere.
+    chars.insert(secrets.randbelow(length), secrets.choice(OPCO2I_PUNCTUATION))
+    return "".join(chars)
+
+
+def constructys_key() -> str:
+    # Written in a mail: 32 letters and digits, nothing a line break or an encoding could split.
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(32))

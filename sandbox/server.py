@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -14,13 +16,16 @@ from aiohttp import web
 from . import clock
 from .accounts import (
     DEMO_ACCOUNTS,
+    DEMO_MAILBOX,
     EXTRA_DEMO_ACCOUNTS,
+    MAIL_DEMO_ACCOUNTS,
+    MAIL_PORTALS,
     SERVED_PORTALS,
     Account,
     build_accounts,
 )
 from .middleware import make_middleware
-from .portals import MODULES
+from .portals import MODULES, constructys, opco2i
 from .portals.cardif import AGGREGATORS
 from .state import CARDIF_KEY_AGGREGATOR, PROGESTOR_FORMATS, KeyRecord, SandboxState
 from .web import STATIC_DIR, PortalContext, make_environment
@@ -31,17 +36,23 @@ DEFAULT_LATENCY = (0.08, 0.35)
 class Sandbox:
     """Simulated portals with their state held in this instance (fresh per instance).
 
-    With `accounts` None it knows DEMO_ACCOUNTS and EXTRA_DEMO_ACCOUNTS (Cardif and O2S).
+    With `accounts` None it knows DEMO_ACCOUNTS, EXTRA_DEMO_ACCOUNTS (Cardif and O2S) and
+    MAIL_DEMO_ACCOUNTS (OPCO 2i and Constructys). The mails OPCO 2i and Constructys send are kept
+    in memory (sent_mails) and, with `mail_dir`, delivered to
+    `<mail_dir>/<address lowercased>/Maildir`.
     """
 
     def __init__(self, latency: tuple[float, float] = DEFAULT_LATENCY,
                  accounts: list[dict[str, Any]] | None = None,
-                 rendering: str | dict[str, str] = "classic") -> None:
+                 rendering: str | dict[str, str] = "classic",
+                 mail_dir: Path | None = None) -> None:
         # Mutable on purpose: a test may slow the portals down for one step.
         self.latency = latency
         self.accounts: list[Account] = build_accounts(
-            [*DEMO_ACCOUNTS, *EXTRA_DEMO_ACCOUNTS] if accounts is None else accounts)
-        self._state = SandboxState(self.accounts)
+            [*DEMO_ACCOUNTS, *EXTRA_DEMO_ACCOUNTS, *MAIL_DEMO_ACCOUNTS] if accounts is None
+            else accounts)
+        self.mail_dir = Path(mail_dir) if mail_dir is not None else None
+        self._state = SandboxState(self.accounts, self.mail_dir)
         # Each portal can be served in another rendering: the same pages, labels and steps,
         # another markup (what a flow meets on a portal built with another framework).
         chosen = (rendering if isinstance(rendering, dict)
@@ -332,6 +343,64 @@ class Sandbox:
         """A request made before (by a person, or an earlier hand-off)."""
         self._state.o2s_add_request(username, code_apporteur, token)
 
+    # ----- mail: OPCO 2i and Constructys --------------------------------------------------
+
+    def sent_mails(self, address: str) -> list[EmailMessage]:
+        """Every mail delivered to the address (any case), oldest first; held ones are not."""
+        return self._state.postman.sent(address)
+
+    def wait_for_mail(self, address: str, count: int = 1,
+                      timeout: float = 10.0) -> list[EmailMessage]:
+        """sent_mails(address) once it holds at least `count` mails, or at `timeout` seconds
+        (a mail leaves right after the request that causes it, not within it)."""
+        return self._state.postman.wait_for(address, count, timeout)
+
+    def hold_mail(self, portal: str, hold: bool = True) -> None:
+        """While held, the mails the portal would send wait (held_mails); hold=False ends the
+        hold and sends the waiting ones."""
+        self._check_portal(portal)
+        self._state.postman.hold(portal, hold)
+
+    def release_mail(self, portal: str) -> int:
+        """Send the portal's waiting mails now (the hold goes on); how many were sent."""
+        self._check_portal(portal)
+        return self._state.postman.release(portal)
+
+    def held_mails(self, portal: str) -> list[EmailMessage]:
+        self._check_portal(portal)
+        return self._state.postman.held(portal)
+
+    def opco2i_requests(self, siren: str) -> list[dict[str, str]]:
+        """The valid answers to OPCO 2i's form for that SIREN, oldest first, as typed:
+        {"siren", "cfa_name", "recipient_name", "recipient_email", "phone", "software"}."""
+        return self._state.form_requests("opco2i", siren)
+
+    def reveal_count(self, siren: str) -> int:
+        """How many times OPCO 2i's links showed that SIREN's key (each link shows it once)."""
+        with self._state.lock:
+            return self._state.forms.reveals[siren]
+
+    def resend_key_mail(self, siren: str) -> EmailMessage:
+        """OPCO 2i mails its last key mail for that SIREN again: the same link (spent if it was),
+        a new Date and Message-ID."""
+        return opco2i.resend_key_mail(self._state, siren)
+
+    def hold_reveal(self, hold: bool = True) -> threading.Event:
+        """While held, « Afficher le mot de passe » burns the key but its answer waits; returns
+        the event set once a key has been burnt (cleared here). Same switch as
+        hold_after_generate("opco2i")."""
+        return self.hold_after_generate("opco2i", hold)
+
+    def constructys_requests(self, og_siret: str) -> list[dict[str, str]]:
+        """The valid answers to Constructys' form for that OG SIRET, oldest first, as typed:
+        {"og_name", "og_siret", "contact_name", "contact_email", "contact_phone", "software"}."""
+        return self._state.form_requests("constructys", og_siret)
+
+    def validate_perimeter(self, og_siret: str) -> EmailMessage:
+        """The OG answered the establishments mail: Constructys mails the key to the technical
+        contact of the OG's last request (ValueError: unknown OG, or no request)."""
+        return constructys.validate_perimeter(self._state, og_siret)
+
     @property
     def jwt_secret(self) -> str:
         """The key OPCO EP signs its tokens with (to verify them in tests)."""
@@ -355,19 +424,28 @@ __all__ = ["DEFAULT_LATENCY", "Sandbox"]
 def describe(sandbox: Sandbox) -> str:
     """The base URLs and demo credentials, for a person about to try the tool."""
     lines = [f"Portails simulés sur {sandbox.root_url}", ""]
-    lines += [f"  {portal:<10} {sandbox.base_url(portal)}" for portal in SERVED_PORTALS]
+    lines += [f"  {portal:<11} {sandbox.base_url(portal)}" for portal in SERVED_PORTALS]
     lines += ["", "Comptes de démonstration :"]
     for account in sandbox.accounts:
+        if account.portal in MAIL_PORTALS:
+            recipient = (account.request.get("recipient_email")
+                         or account.request.get("contact_email"))
+            lines.append(f"  {account.portal:<11} formulaire pour {account.username:<14} "
+                         f"clé envoyée par mail à {recipient}")
+            continue
         sirets = ", ".join(account.sirets) or "-"
-        lines.append(f"  {account.portal:<10} {account.username:<32} {account.password:<22} "
+        lines.append(f"  {account.portal:<11} {account.username:<32} {account.password:<22} "
                      f"SIRET {sirets}")
+    if sandbox.mail_dir is not None:
+        lines += ["", f"Mails livrés sous {sandbox.mail_dir}/<adresse>/Maildir (boîte de démo "
+                      f"{DEMO_MAILBOX['address']}, mot de passe IMAP {DEMO_MAILBOX['password']})"]
     lines += ["", "Ctrl-C pour arrêter."]
     return "\n".join(lines)
 
 
 async def serve(host: str, port: int, latency: tuple[float, float],
-                rendering: str = "classic") -> None:
-    sandbox = Sandbox(latency=latency, rendering=rendering)
+                rendering: str = "classic", mail_dir: Path | None = None) -> None:
+    sandbox = Sandbox(latency=latency, rendering=rendering, mail_dir=mail_dir)
     await sandbox.start(host, port)
     print(describe(sandbox), flush=True)
     try:

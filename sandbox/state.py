@@ -13,10 +13,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from enum import Enum
+from pathlib import Path
 
 from . import clock, keys
 from .accounts import SERVED_PORTALS, Account
+from .mail import Postman
 
 MAX_FAILED_LOGINS = 5
 SESSION_IDLE_SECONDS = 30 * 60
@@ -108,6 +111,27 @@ class O2SData:
         self.deletions: dict[str, list[O2SRequest]] = {}
 
 
+@dataclass
+class OneTimeSecret:
+    """What OPCO 2i's link opens: the key, shown once; `mail` is the mail that carried it."""
+
+    token: str
+    siren: str
+    value: str
+    burned: bool = False
+    mail: EmailMessage | None = None
+
+
+class MailFormsData:
+    """The forms' answers of OPCO 2i and Constructys (per portal and SIREN / OG SIRET, as given)
+    and OPCO 2i's one-time links."""
+
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.secrets: dict[str, OneTimeSecret] = {}
+        self.reveals: Counter[str] = Counter()  # SIREN -> keys shown through a link
+
+
 class LoginOutcome(Enum):
     OK = "ok"
     INVALID = "invalid"
@@ -140,8 +164,10 @@ class PortalState:
 
 
 class SandboxState:
-    def __init__(self, accounts: list[Account]) -> None:
+    def __init__(self, accounts: list[Account], mail_dir: Path | None = None) -> None:
         self.lock = threading.RLock()
+        self.postman = Postman(mail_dir)
+        self.forms = MailFormsData()
         # Signs the OPCO EP tokens; per instance so tokens of two sandboxes never verify across.
         self.jwt_secret = secrets.token_urlsafe(32)
         self.portals = {
@@ -218,6 +244,10 @@ class SandboxState:
         elif portal == "cardif":
             value = keys.cardif_token()
             expires_at = expires_at or clock.add_months(issued_at, keys.CARDIF_TOKEN_MONTHS)
+        elif portal == "opco2i":
+            value = keys.opco2i_key()
+        elif portal == "constructys":
+            value = keys.constructys_key()
         elif portal != "opcoep":
             raise ValueError(f"the {portal} sandbox portal hands out no key")
         else:
@@ -239,6 +269,8 @@ class SandboxState:
         elif account.portal == "opcommerce":  # L'Opcommerce: a key with 165 days left
             issued = now - timedelta(days=200)
             record = self.mint("opcommerce", account.username, None, None, issued)
+        elif account.portal == "opco2i":  # « La clé d'activation ... est actuellement disponible »
+            record = self.mint("opco2i", account.username, None, None, now - timedelta(days=30))
         else:
             return
         self.store_key(account.portal, account.username, None, record, generated_by_user=False)
@@ -317,6 +349,50 @@ class SandboxState:
                 requests.remove(found)
                 self.o2s.deletions.setdefault(username, []).append(found)
             return found
+
+    # ----- OPCO 2i and Constructys: forms answered, one-time links ---------------------------
+
+    def record_form(self, portal: str, number: str, answers: dict[str, str]) -> None:
+        with self.lock:
+            self.forms.requests.setdefault((portal, number), []).append(dict(answers))
+
+    def form_requests(self, portal: str, number: str) -> list[dict[str, str]]:
+        with self.lock:
+            return [dict(a) for a in self.forms.requests.get((portal, number), [])]
+
+    def valid_key(self, portal: str, username: str) -> KeyRecord:
+        """The account's valid key, minted (by the OPCO, not through a page) when it has none."""
+        with self.lock:
+            record = self.key_record(portal, username)
+            if record is None or not record.is_valid(clock.now()):
+                record = self.mint(portal, username, None, None)
+                self.store_key(portal, username, None, record, generated_by_user=False)
+            return record
+
+    def new_secret(self, siren: str, value: str) -> OneTimeSecret:
+        secret = OneTimeSecret(token=secrets.token_urlsafe(24), siren=siren, value=value)
+        with self.lock:
+            self.forms.secrets[secret.token] = secret
+        return secret
+
+    def secret(self, token: str) -> OneTimeSecret | None:
+        with self.lock:
+            return self.forms.secrets.get(token)
+
+    def burn(self, token: str) -> OneTimeSecret | None:
+        """The secret if it was still unread, burnt now; None for a burnt or unknown link."""
+        with self.lock:
+            secret = self.forms.secrets.get(token)
+            if secret is None or secret.burned:
+                return None
+            secret.burned = True
+            self.forms.reveals[secret.siren] += 1
+            return secret
+
+    def last_secret(self, siren: str) -> OneTimeSecret | None:
+        with self.lock:
+            sent = [s for s in self.forms.secrets.values() if s.siren == siren and s.mail]
+            return sent[-1] if sent else None
 
     # ----- logins and sessions ------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import jwt
 import pytest
 from yarl import URL
 
-from sandbox import DEMO_ACCOUNTS, EXTRA_DEMO_ACCOUNTS, Sandbox
+from sandbox import DEMO_ACCOUNTS, EXTRA_DEMO_ACCOUNTS, MAIL_DEMO_ACCOUNTS, Sandbox
 from sandbox import SERVED_PORTALS as ALL_PORTALS
 from sandbox.accounts import luhn_ok
 
@@ -79,11 +79,16 @@ async def post_login(http: aiohttp.ClientSession, sb: Sandbox, portal: str, user
 
 def test_demo_accounts_have_the_configuration_shape_and_valid_sirets() -> None:
     assert set(PORTALS) <= set(ALL_PORTALS)
-    # Cardif and O2S have their demo accounts apart (the demo does not know them yet).
+    # Cardif and O2S have their demo accounts apart (the demo does not know them yet); OPCO 2i
+    # and Constructys too, shaped as their forms' answers (tests/test_sandbox_opco2i.py checks).
     demo_accounts = [*DEMO_ACCOUNTS, *EXTRA_DEMO_ACCOUNTS]
-    assert {a["portal"] for a in demo_accounts} == set(ALL_PORTALS)
+    assert {a["portal"] for a in [*demo_accounts, *MAIL_DEMO_ACCOUNTS]} == set(ALL_PORTALS)
     assert not {a["portal"] for a in DEMO_ACCOUNTS} & {"cardif", "o2s"}
-    assert {a.username for a in Sandbox().accounts} == {a["username"] for a in demo_accounts}
+    logins = {a.username for a in Sandbox().accounts if not a.request}
+    assert logins == {a["username"] for a in demo_accounts}
+    numbers = [a["request"].get("siren") or a["request"]["og_siret"] for a in MAIL_DEMO_ACCOUNTS]
+    numbers += [e["siret"] for a in MAIL_DEMO_ACCOUNTS for e in a.get("establishments", [])]
+    assert all(luhn_ok(n) and luhn_ok(n[:9]) for n in numbers)
     for account in demo_accounts:
         assert set(account) == {"portal", "name", "username", "password", "siret",
                                 "organisation"}

@@ -2,7 +2,19 @@
 
 from types import ModuleType
 
-from . import afdas, atlas, cardif, mobilites, o2s, ocapiat, opcoep, opcommerce, sante
+from . import (
+    afdas,
+    atlas,
+    cardif,
+    constructys,
+    mobilites,
+    o2s,
+    ocapiat,
+    opco2i,
+    opcoep,
+    opcommerce,
+    sante,
+)
 
 MODULES: dict[str, ModuleType] = {
     "atlas": atlas,
@@ -13,5 +25,7 @@ MODULES: dict[str, ModuleType] = {
     "opcommerce": opcommerce,
     "sante": sante,
     "cardif": cardif,
+    "opco2i": opco2i,
+    "constructys": constructys,
     "o2s": o2s,
 }
