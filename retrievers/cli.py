@@ -9,6 +9,7 @@ import shlex
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -328,6 +329,35 @@ def get(config_path: Path | None, portal: str, account: str | None, field: str |
     click.echo(key)
 
 
+@cli.command(name="set")
+@click.argument("portal", type=click.Choice(PORTAL_IDS))
+@click.option("--account", help="The account's name (needed when the portal has several).")
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The key's expiry, when the portal gives one: renew reminds you before it.")
+@command
+def set_key(config_path: Path | None, portal: str, account: str | None,
+            expires: datetime | None) -> None:
+    """Store a key a person got from PORTAL (AKTO, Uniformation: no automatable procedure).
+
+    The key is read from a pipe (`printf %s "$KEY" | key-retriever set akto`) or typed at a
+    hidden prompt; never from an argument, which other users of the machine can see.
+    """
+    from retrievers.config import load_config
+    from retrievers.manual import configured_account, read_key, store_by_hand
+
+    settings = load_config(config_path)
+    chosen = configured_account(settings, portal, account)
+    if sys.stdin.isatty():
+        text = click.prompt(f"key for {portal}/{chosen.name} (hidden)", hide_input=True,
+                            confirmation_prompt=True, err=True)
+    else:
+        text = sys.stdin.read()
+    key_fingerprint = store_by_hand(settings, chosen, read_key(text),
+                                    expires.date() if expires else None)
+    until = f", expires {expires:%Y-%m-%d}" if expires else ""
+    click.echo(f"stored key {key_fingerprint} for {portal}/{chosen.name}{until}", err=True)
+
+
 @cli.command(name="export")
 @PORTAL_OPTION
 @ACCOUNT
@@ -390,16 +420,20 @@ def exec_with_keys(config_path: Path | None, portals: tuple[str, ...], account: 
 @cli.command()
 @command
 def portals(config_path: Path | None) -> None:
-    """The supported portals and how each delivers its key."""
+    """The supported portals, how much the tool does for each, and how each delivers its key.
+
+    automatic: the tool logs in and reads or generates the key; e-mail assisted: the tool
+    sends the request form once, then reads the mailbox; manual: a person stores it with `set`.
+    """
     from rich.table import Table
 
     from retrievers import display
 
     table = Table(title="portals", title_justify="left")
-    for column in ("id", "portal", "automated", "how the key is delivered"):
+    for column in ("id", "portal", "kind", "how the key is delivered"):
         table.add_column(column, overflow="fold")
     for p in PORTALS.values():
-        table.add_row(p.id, p.name, "yes" if p.automated else "no", p.delivery)
+        table.add_row(p.id, p.name, p.kind, p.delivery)
     display.console().print(table)
 
 

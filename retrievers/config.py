@@ -73,6 +73,29 @@ class RetryConfig(_Strict):
     wait_seconds: float = Field(5, ge=0, description="first wait, doubled at each try")
 
 
+class MailboxConfig(_Strict):
+    """The mailbox where OPCO 2i and Constructys send their e-mails (read over IMAP)."""
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(None, ge=1, le=65535, description="default: 993 (ssl), else 143")
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str = Field(min_length=1)
+    password_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    folder: str = Field("INBOX", min_length=1)
+    cafile: Path | None = Field(None, description="CA bundle; default: the system's trust store")
+    move_used_to: str | None = Field(
+        None, min_length=1, description="a folder to move used mails to; default: leave them"
+    )
+
+    @property
+    def resolved_port(self) -> int:
+        return self.port or (993 if self.security == "ssl" else 143)
+
+    @property
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) if self.password_env else None
+
+
 class PortalConfig(_Strict):
     base_url: str | None = None
     max_parallel: int = Field(
@@ -110,8 +133,9 @@ def check_http_url(value: str) -> str:
 class AccountConfig(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$", max_length=80)
     portal: str
-    username: str = Field(min_length=1)
-    password_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # Required where the portal has a login (checked on load); none for keys by e-mail or `set`.
+    username: str | None = Field(None, min_length=1)
+    password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     siret: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
     renew_before_days: int | None = Field(None, ge=0, le=365, description="overrides the portal's")
@@ -136,7 +160,7 @@ class AccountConfig(_Strict):
 
     @property
     def password(self) -> str | None:
-        return os.environ.get(self.password_env)
+        return os.environ.get(self.password_env) if self.password_env else None
 
 
 class Settings(BaseSettings):
@@ -149,6 +173,7 @@ class Settings(BaseSettings):
     retry: RetryConfig = RetryConfig()
     portals: dict[str, PortalConfig] = Field(default_factory=dict)
     accounts: list[AccountConfig] = Field(default_factory=list)
+    mailbox: MailboxConfig | None = None
     renew_before_days: int = Field(30, ge=0, le=365)
     reread_days: int = Field(
         7, ge=1, le=365, description="renew: re-read a shown key after this many days"
@@ -194,10 +219,9 @@ class Settings(BaseSettings):
     source_path: Path | None = Field(None, exclude=True)
 
     def base_url(self, portal: str) -> str:
-        configured = self.portals.get(portal)
-        return (configured.base_url if configured and configured.base_url else None) or PORTALS[
-            portal
-        ].base_url
+        url = self.portal(portal).base_url or PORTALS[portal].base_url
+        assert url is not None, "checked on load"
+        return url
 
     def portal(self, portal: str) -> PortalConfig:
         return self.portals.get(portal) or PortalConfig()
@@ -387,6 +411,17 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
             ]
         if account.options and PORTALS[account.portal].options is None:
             problems.append((f"accounts[{i}].options", f"portal {account.portal} takes no options"))
+        portal = PORTALS[account.portal]
+        if portal.logs_in:
+            problems += [(f"accounts[{i}].{name}", f"required for portal {account.portal}")
+                         for name in ("username", "password_env") if getattr(account, name) is None]
+        if portal.base_url is None and not settings.portal(account.portal).base_url:
+            problems.append((f"portals.{account.portal}.base_url",
+                             f"needed for portal {account.portal} (accounts[{i}]): the address "
+                             f"of the page where its procedure starts, given by {portal.name}"))
+        if portal.by_mail and settings.mailbox is None:
+            problems.append(("mailbox", f"portal {account.portal} sends its key by e-mail "
+                                        f"(accounts[{i}]): configure the mailbox it reaches"))
     if settings.store.backend == "file" and settings.store.path is None:
         problems.append(("store.path", "the file backend needs a path for the encrypted key file"))
     return problems
@@ -398,19 +433,24 @@ def check_passwords(settings: Settings, accounts: list[AccountConfig]) -> None:
     # (portal, name) is unique (checked on load): one dict instead of list.index per account,
     # which compared whole models and made 10,000 accounts take minutes.
     index = {(a.portal, a.name): i for i, a in enumerate(settings.accounts)}
-    problems = []
+    problems: dict[tuple[str, str], None] = {}  # the mailbox's once, however many accounts
     for account in accounts:
         where = f"accounts[{index[(account.portal, account.name)]}]"
         options = settings.portal_options(account)
-        variables = [(f"{where}.password_env", account.password_env)]
-        variables += [(f"{where}.options", name)
+        whose = f"password of {account.portal}/{account.name}"
+        variables = []
+        if account.password_env:
+            variables.append((f"{where}.password_env", account.password_env, whose))
+        variables += [(f"{where}.options", name, whose)
                       for name in getattr(options, "secret_variables", list)()]
-        for path, variable in variables:
+        if PORTALS[account.portal].by_mail and settings.mailbox:
+            variables.append(("mailbox.password_env", settings.mailbox.password_env,
+                              "the mailbox's password"))
+        for path, variable, what in variables:
             password = os.environ.get(variable)
             if password is not None and password.strip():
                 continue
             state = "is not set" if password is None else "is set but empty"
-            problems.append((path, f"environment variable {variable} {state} (password of "
-                                   f"{account.portal}/{account.name})"))
+            problems[(path, f"environment variable {variable} {state} ({what})")] = None
     if problems:
-        raise ConfigError(problems, source=str(settings.source_path or "the environment"))
+        raise ConfigError(list(problems), source=str(settings.source_path or "the environment"))

@@ -8,25 +8,30 @@ live here, not in the flows.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import BrowserContext, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 
 from retrievers.errors import ActionNeeded, DryRunStop, KeyKept, KeyStoreError, PageChanged
-from retrievers.locate import click_confirming, other_than, read_shown, value_under
+from retrievers.locate import click_confirming, clickable, other_than, read_shown, value_under
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 from retrievers.renewal import is_due
-from retrievers.state import fingerprint
+from retrievers.reveal import Capture
+from retrievers.state import fingerprint, now
 
 _SOON_MS = 2_000
+_CLOCK_SKEW = timedelta(minutes=10)
 
 if TYPE_CHECKING:
     from retrievers.config import AccountConfig
+    from retrievers.mailbox import Link, Mail, Mailbox
     from retrievers.portals import Portal
     from retrievers.state import AccountState, StateDB
     from retrievers.store import KeyStore
@@ -50,6 +55,8 @@ class FlowContext:
     on_step: Callable[[str], None] = lambda _text: None
     mask: list[Locator] = field(default_factory=list)  # key fields, masked in screenshots
     has_stored_key: bool = True  # the store holds a key for this account (set by the runner)
+    mailbox: Mailbox | None = None  # where portals that answer by e-mail send it
+    notes: list[str] = field(default_factory=list)  # said after the outcome, to the user
     generated: bool = False
     saved_fingerprint: str | None = None
     saved_expires_at: datetime | None = None
@@ -231,6 +238,102 @@ class FlowContext:
         page = await context.new_page()
         await dismiss_cookie_banners(page)
         return page
+
+    # -- keys that come by e-mail ------------------------------------------------------------
+    def answers_since(self) -> datetime:
+        """Mails from then on answer this tool's request (older ones answered another); with
+        none sent yet, or a new one about to be (--force-new), only mails from now on. Mails a
+        little older still count: clocks differ."""
+        requested_at = self.requested_at()
+        since = requested_at if requested_at and not self.force_new else now()
+        return since - _CLOCK_SKEW
+
+    async def new_mails(self, *, sender: str, subject: str,
+                        since: datetime | None = None) -> list[Mail]:
+        """The portal's mails (sender and subject patterns) not used before, sent `since`
+        (default: answers_since), newest first."""
+        assert self.mailbox is not None, "checked on load: e-mail portals need a mailbox"
+        since = since or self.answers_since()
+        found = await asyncio.to_thread(self.mailbox.find, sender=sender, subject=subject,
+                                        since=since)
+        return [m for m in found
+                if not self.state.mail_used(self.portal.id, self.account.name,
+                                            [m.ref, *m.link_refs()])]
+
+    def requested_at(self) -> datetime | None:
+        """When this tool sent the portal's request form (None: never)."""
+        value = self.attribute("requested_at")
+        return datetime.fromisoformat(value) if value else None
+
+    def request_sent(self) -> None:
+        self.save_attributes(requested_at=now().isoformat())
+
+    def nothing_new_by_mail(self, *, to: str, awaited: str) -> None:
+        """No new answer in the mailbox: keep the stored key, or keep waiting for the answer
+        to the request sent; returns when the request is to be sent (none yet, --force-new)."""
+        if self.force_new:
+            return
+        name = self.portal.name
+        if self.has_stored_key:
+            raise KeyKept(f"stored key kept: no new e-mail from {name} (`run --force-new` "
+                          f"sends {name} a new request)")
+        requested_at = self.requested_at()
+        if requested_at:
+            raise ActionNeeded(
+                f"request sent to {name} on {requested_at:%Y-%m-%d %H:%M} UTC, waiting for the "
+                f"e-mail to {to} {awaited}: run again once it has come"
+            )
+
+    def use_mail(self, mail: Mail) -> None:
+        """Never again: recorded (committed) before its link is opened or its key stored."""
+        if self.dry_run:
+            raise DryRunStop(f"would use the mail {mail.describe()}; nothing opened")
+        self.state.use_mail(self.portal.id, self.account.name, [mail.ref, *mail.link_refs()])
+
+    def moved_used(self, mail: Mail) -> None:
+        if self.mailbox is not None:
+            self.mailbox.move_used(mail)
+
+    async def reveal_once(self, page: Page, mail: Mail | None, link: Link | None, *,
+                          button: str, label: str, pattern: re.Pattern[str]) -> str:
+        """Open `link` of `mail`, which shows the key once, press `button` and save the key
+        that shows under `label`. What the portal answers is kept in the secure store until
+        the key is stored (see reveal.py); the mail is marked used before the link opens.
+        Mail and link None: finish what a stopped run began, from what it kept."""
+        capture = Capture(self.store, self.portal.id, self.account.name)
+        earlier = capture.load()
+        if earlier is None:
+            assert mail is not None and link is not None
+            self.use_mail(mail)
+        await capture.open(page, link.url if link else "", earlier)
+        return await self._reveal(page, capture, button=button, label=label, pattern=pattern)
+
+    def interrupted_reveal(self) -> bool:
+        """A run stopped after a one-time page answered and before its key was stored."""
+        return Capture(self.store, self.portal.id, self.account.name).load() is not None
+
+    async def _reveal(self, page: Page, capture: Capture, *, button: str, label: str,
+                      pattern: re.Pattern[str]) -> str:
+        again = "ask for a new one (`run --force-new` sends the request again)"
+        try:
+            await clickable(page, button).click(timeout=self.timeout_ms)
+        except PlaywrightError:
+            capture.clear()  # it answered nothing worth keeping
+            raise ActionNeeded(f"the page of the e-mail's link offers no « {button} »: the "
+                               f"link was used before or has expired; {again}") from None
+        try:
+            key = await self.read_key(value_under(page, label, pattern),
+                                      where=f"under « {label} »")
+        except PageChanged as exc:  # what the portal answered stays kept: it may hold the key
+            raise PageChanged(f"{exc.message}; if the page says the link was used or has "
+                              f"expired, {again}") from None
+        self.save_key(key)
+        capture.clear()
+        return key
+
+    def forget_interrupted_reveal(self) -> None:
+        """--force-new: a new request replaces what a stopped run kept."""
+        Capture(self.store, self.portal.id, self.account.name).clear()
 
     # -- facts besides the key ----------------------------------------------------------------
     def stored_key(self) -> str | None:

@@ -111,6 +111,8 @@ def _details(row: AccountState) -> str:
     if row.attributes.get("o2s_handed"):
         handed_to = row.attributes["o2s_handed"].split(":")[0]
         shown.append("in O2S" if handed_to == row.fingerprint else "O2S: older TOKEN")
+    if row.attributes.get("requested_at"):  # the portals that answer a request by e-mail
+        shown.append(f"requested {row.attributes['requested_at'][:10]}")
     return ", ".join(shown) or "-"
 
 

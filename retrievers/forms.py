@@ -9,13 +9,14 @@ gives one, the submit button, what the next page offers).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from retrievers.errors import ActionNeeded, LoginRefused, PageChanged
-from retrievers.locate import click, clickable, field
+from retrievers.errors import ActionNeeded, DryRunStop, LoginRefused, PageChanged
+from retrievers.locate import click, clickable, field, fill, heading
 from retrievers.redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -84,3 +85,35 @@ async def log_in(
     if ACCOUNT_LOCKED.search(message):
         raise ActionNeeded(f"the portal has locked the account: « {message} »")
     raise LoginRefused(f"login refused by the portal: « {message} »")
+
+
+async def send_form(page: Page, ctx: FlowContext, *, title: str, answers: dict[str, str],
+                    send: str) -> None:
+    """Answer a request form (each question found by its label) and send it; a form that
+    stays open says why, in the words of its alerts."""
+    if ctx.dry_run:
+        raise DryRunStop(f"would send the form « {title} »; nothing sent")
+    try:
+        await heading(page, title).wait_for(timeout=ctx.timeout_ms)
+    except PlaywrightError:
+        raise PageChanged(f"no form titled « {title} »") from None
+    for label, value in answers.items():
+        await fill(page, label, value)
+    button = clickable(page, send, whole=True)  # not « Envoyer une autre réponse »
+    await button.click()
+    try:
+        await button.wait_for(state="hidden", timeout=ctx.timeout_ms)
+    except PlaywrightError:
+        alerts = [" ".join(t.split()) for t in await page.get_by_role("alert").all_inner_texts()]
+        raise PageChanged(f"« {send} » did not send the form « {title} »: "
+                          + ("; ".join(a for a in alerts if a) or "it stayed open")) from None
+
+
+async def send_request(page: Page, ctx: FlowContext, *, title: str, questions: dict[str, str],
+                       answers: dict[str, str], send: str, then: str) -> NoReturn:
+    """A portal's request form, answered once (each question by the option holding its
+    answer): sent, recorded, and the person told what comes next (`then`)."""
+    await send_form(page, ctx, title=title, send=send,
+                    answers={questions[name]: value for name, value in answers.items()})
+    ctx.request_sent()
+    raise ActionNeeded(f"request sent to {ctx.portal.name}; {then}")

@@ -95,9 +95,9 @@ async def register_engines(playwright: Playwright) -> None:
     await playwright.selectors.register(SECTION_ENGINE, _SECTION_ENGINE_JS)
 
 
-def words(label: str) -> re.Pattern[str]:
+def words(label: str, *, whole: bool = False) -> re.Pattern[str]:
     """The seed's words as a person reads them: any case, any spacing, either apostrophe or
-    dash."""
+    dash; `whole`: the words alone (« Envoyer », not « Envoyer une autre réponse »)."""
     parts = []
     for char in label.strip():
         if char in "'’":
@@ -108,7 +108,8 @@ def words(label: str) -> re.Pattern[str]:
             parts.append(r"\s+")
         else:
             parts.append(re.escape(char))
-    return re.compile("".join(parts), re.IGNORECASE)
+    pattern = "".join(parts)
+    return re.compile(rf"^\s*{pattern}\s*$" if whole else pattern, re.IGNORECASE)
 
 
 def _section(anchor: Locator, mode: str, pattern: re.Pattern[str] | None) -> Locator:
@@ -119,8 +120,9 @@ def _section(anchor: Locator, mode: str, pattern: re.Pattern[str] | None) -> Loc
     return anchor.locator(f"{SECTION_ENGINE}={json.dumps(body)}")
 
 
-def _any_role(scope: Page | Locator, roles: tuple[str, ...], name: str) -> Locator:
-    pattern = words(name)
+def _any_role(scope: Page | Locator, roles: tuple[str, ...], name: str,
+              whole: bool = False) -> Locator:
+    pattern = words(name, whole=whole)
     found = scope.get_by_role(roles[0], name=pattern)  # type: ignore[arg-type]
     for role in roles[1:]:
         found = found.or_(scope.get_by_role(role, name=pattern))  # type: ignore[arg-type]
@@ -128,9 +130,9 @@ def _any_role(scope: Page | Locator, roles: tuple[str, ...], name: str) -> Locat
 
 
 # -- what a person sees ------------------------------------------------------------------------
-def clickable(scope: Page | Locator, name: str) -> Locator:
+def clickable(scope: Page | Locator, name: str, *, whole: bool = False) -> Locator:
     """The visible thing labelled `name` that a person would click, whatever its role."""
-    return _any_role(scope, _CLICKABLE_ROLES, name).filter(visible=True).first
+    return _any_role(scope, _CLICKABLE_ROLES, name, whole).filter(visible=True).first
 
 
 def heading(scope: Page | Locator, name: str) -> Locator:

@@ -97,7 +97,8 @@ def run_and_report(
     try:
         skipped, to_visit = _plan(settings, accounts, options, store, state)
         check_passwords(settings, to_visit)
-        REDACTOR.add(*(a.password for a in to_visit))
+        REDACTOR.add(*(a.password for a in to_visit),
+                     settings.mailbox.password if settings.mailbox else None)
         results = list(skipped)
         stopped_by = None
         if to_visit:

@@ -22,18 +22,31 @@ Flow = Callable[["Page", "FlowContext"], Awaitable[None]]
 class Portal:
     id: str
     name: str
-    base_url: str  # where the seed's procedure starts on the real portal
+    base_url: str | None  # where the seed's procedure starts; None: the user must say
     delivery: str  # how the portal hands the key out, in the user's words
     # Named, not imported: reading the configuration or `--help` must not load Playwright (and
     # the flows import the engine, which imports this registry).
     flow: str | None = None  # "module:function"; None: no automatable procedure (yet): `set`
     options: str | None = None  # "module:Model" of the per-account options of the flow
     generate_only: bool = False  # the portal shows a key only by generating a new one
+    by_mail: bool = False  # the key comes by e-mail, after a request form (no login)
     lifetime: relativedelta | None = None  # longest life of a key, when the seed says it
 
     @property
     def automated(self) -> bool:
         return self.flow is not None
+
+    @property
+    def logs_in(self) -> bool:
+        """Its accounts need a username and a password."""
+        return self.automated and not self.by_mail
+
+    @property
+    def kind(self) -> str:
+        """How much the tool does by itself, in the user's words (`portals`)."""
+        if not self.automated:
+            return "manual"
+        return "e-mail assisted" if self.by_mail else "automatic"
 
     def load_flow(self) -> Flow:
         assert self.flow is not None, f"{self.id} has no flow"
@@ -59,7 +72,7 @@ PORTALS: dict[str, Portal] = {
             "akto",
             "AKTO",
             "https://www.akto.fr/",
-            "no published procedure: no automated flow",
+            "no published procedure: a person gets the key and stores it with `set`",
         ),
         Portal(
             "atlas",
@@ -72,8 +85,13 @@ PORTALS: dict[str, Portal] = {
         Portal(
             "constructys",
             "Constructys",
-            "https://www.constructys.fr/",
-            "e-mail, after a request form: no automated flow",
+            "https://www.constructys.fr/accrochage-si-cfa-constructys-mise-en-place-dune-phase"
+            "experimentale-avant-deploiement/",
+            "e-mail: the managing organisation's request form (sent once), the list of"
+            " establishments a person must confirm by replying, then the key by e-mail",
+            flow="flows.constructys:retrieve",
+            options="flows.options:ConstructysOptions",
+            by_mail=True,
         ),
         Portal(
             "opcommerce",
@@ -96,8 +114,12 @@ PORTALS: dict[str, Portal] = {
         Portal(
             "opco2i",
             "OPCO 2i",
-            "https://www.opco2i.fr/",
-            "e-mail link that shows the key once: no automated flow",
+            None,  # the guide links its form without giving the address
+            "e-mail: the request form (sent once), then a mail whose link shows the key once"
+            " (« Afficher le mot de passe »)",
+            flow="flows.opco2i:retrieve",
+            options="flows.options:Opco2iOptions",
+            by_mail=True,
         ),
         Portal(
             "opcoep",
@@ -130,7 +152,7 @@ PORTALS: dict[str, Portal] = {
             "uniformation",
             "Uniformation",
             "https://www.uniformation.fr/",
-            "no published procedure: no automated flow",
+            "no published procedure: a person gets the key and stores it with `set`",
         ),
         Portal(
             "cardif",

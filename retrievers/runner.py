@@ -28,6 +28,7 @@ from retrievers.errors import Outcome, PageChanged, PortalDown, RetrievalError
 from retrievers.locate import register_engines
 from retrievers.locks import AccountLock
 from retrievers.logs import log
+from retrievers.mailbox import Mailbox
 from retrievers.portals import PORTALS, Portal
 from retrievers.redact import REDACTOR
 from retrievers.results import AccountResult, StepReporter, silent
@@ -71,6 +72,8 @@ class Runner:
                               for p in PORTALS}
         self._user_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._running: dict[asyncio.Task[AccountResult], FlowContext | None] = {}
+        mailbox = settings.mailbox
+        self._mailbox = Mailbox(mailbox, mailbox.password or "") if mailbox else None
 
     async def run(self, accounts: list[AccountConfig]) -> list[AccountResult]:
         loop = asyncio.get_running_loop()
@@ -204,17 +207,14 @@ class Runner:
             headed=self.headed,
             dry_run=self.dry_run,
             on_step=lambda text: self.report(account, text),
+            mailbox=self._mailbox if portal.by_mail else None,
         )
 
     async def _attempt_account(self, account: AccountConfig, ctx: FlowContext) -> AccountResult:
         portal = ctx.portal
         has_key = self.store.get_key(account.portal, account.name) is not None  # redactor learns it
         if not portal.automated:
-            return self._result(
-                account,
-                Outcome.ACTION_NEEDED,
-                f"{portal.name} has no automated procedure: {portal.delivery}",
-            )
+            return self._by_hand(account, ctx, has_key)
         ctx.has_stored_key = has_key
         if portal.generate_only:  # it shows a key only by making one: not visited if not due
             ctx.keep_stored_unless_due()
@@ -225,7 +225,8 @@ class Runner:
             return isinstance(exc, PortalDown) and not (ctx.generated and portal.generate_only)
 
         try:
-            user = self._user_locks.setdefault((account.portal, account.username), asyncio.Lock())
+            user = self._user_locks.setdefault(
+                (account.portal, account.username or account.name), asyncio.Lock())
             # The portal's turn first: waiting for it must not hold a slot another portal's
             # account could use.
             async with self._portal_slots[account.portal], user, self._slots:
@@ -259,7 +260,23 @@ class Runner:
             what = "key read again after an interrupted generation, and stored"
         else:
             what = "key stored"
-        return self._result(account, Outcome.OK, what, ctx)
+        return self._result(account, Outcome.OK, "; ".join([what, *ctx.notes]), ctx)
+
+    def _by_hand(self, account: AccountConfig, ctx: FlowContext, has_key: bool) -> AccountResult:
+        """A portal with no automatable procedure: its key is stored with `set`; a run says
+        whether it is still good or when a person must get a new one."""
+        how = (f"get a new key from {ctx.portal.name} and store it with `key-retriever set "
+               f"{account.portal} --account {account.name} [--expires YYYY-MM-DD]`")
+        if not has_key or ctx.stored is None or not ctx.stored.fingerprint:
+            return self._result(account, Outcome.ACTION_NEEDED,
+                                f"no key stored: {ctx.portal.name} has no automated procedure; "
+                                + how.replace("a new key", "the key", 1))
+        if self.force_new or ctx.wants_new_key(exists=True):
+            due = f"expires {ctx.stored.expires_at:%Y-%m-%d}" if ctx.stored.expires_at else "due"
+            return self._result(account, Outcome.ACTION_NEEDED, f"the stored key {due}: {how}")
+        until = f" until {ctx.stored.expires_at:%Y-%m-%d}" if ctx.stored.expires_at else ""
+        return self._result(account, Outcome.NOT_DUE, f"stored key kept (set by hand, valid"
+                                                      f"{until})")
 
     async def _drive(self, ctx: FlowContext) -> None:
         """One attempt: a fresh context, the flow, and a classified failure."""

@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS accounts (
     generating_since TEXT,
     deploy_pending TEXT,
     PRIMARY KEY (portal, account)
+);
+CREATE TABLE IF NOT EXISTS used_mail (
+    portal TEXT NOT NULL,
+    account TEXT NOT NULL,
+    ref TEXT NOT NULL,  -- a hash of a mail's Message-ID or of a link it holds, never the link
+    used_at TEXT NOT NULL,
+    PRIMARY KEY (portal, account, ref)
 )
 """
 # Columns added after the first release: (name, type) added to older databases on open.
@@ -157,7 +164,7 @@ class StateDB:
             raise _unwritable(path, getattr(exc, "strerror", None) or exc) from None
         try:
             self._db.row_factory = sqlite3.Row
-            self._db.execute(_SCHEMA)
+            self._db.executescript(_SCHEMA)
             _upgrade(self._db)
             self._db.commit()
         except sqlite3.OperationalError as exc:  # read-only, locked, a directory in its place
@@ -252,6 +259,24 @@ class StateDB:
             "UPDATE accounts SET deploy_pending = NULL "
             "WHERE portal = ? AND account = ? AND deploy_pending = ?",
             (portal, account, key_fingerprint),
+        )
+        self._db.commit()
+
+    def mail_used(self, portal: str, account: str, refs: list[str]) -> bool:
+        """Whether any of these references (a mail's, its link's) was used before."""
+        marks = ",".join("?" * len(refs))
+        return self._db.execute(
+            f"SELECT 1 FROM used_mail WHERE portal = ? AND account = ? AND ref IN ({marks})",
+            (portal, account, *refs),
+        ).fetchone() is not None
+
+    def use_mail(self, portal: str, account: str, refs: list[str]) -> None:
+        """Committed before the mail's link is opened: a link that shows a key once is never
+        opened twice, even by a run that starts after this one was killed."""
+        at = now().isoformat()
+        self._db.executemany(
+            "INSERT OR IGNORE INTO used_mail (portal, account, ref, used_at) VALUES (?, ?, ?, ?)",
+            [(portal, account, ref, at) for ref in refs],
         )
         self._db.commit()
 

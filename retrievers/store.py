@@ -15,7 +15,7 @@ from pathlib import Path
 import keyring
 import keyring.backend
 from keyring.backends import SecretService, chainer, fail
-from keyring.errors import KeyringError
+from keyring.errors import KeyringError, PasswordDeleteError
 from tenacity import (
     RetryCallState,
     retry,
@@ -157,6 +157,15 @@ class KeyStore:
             raise _WriteFailed(REDACTOR(f"{type(exc).__name__}: {exc}")) from None
         if stored != key:
             raise _WriteFailed("the secure store did not return the key just written")
+
+    def delete_key(self, portal: str, account: str) -> None:
+        """Remove an item (none there is fine)."""
+        try:
+            self.backend.delete_password(key_service(portal), account)
+        except PasswordDeleteError:
+            pass
+        except KeyringError as exc:
+            raise KeyStoreError(f"cannot write the secure store: {exc}") from None
 
     def get_key(self, portal: str, account: str) -> str | None:
         try:

@@ -150,6 +150,10 @@ class Postman:
                     # Maildir(create=True) makes the Maildir itself, not the folders above it.
                     folder = self.mail_dir / address / "Maildir"
                     folder.parent.mkdir(parents=True, exist_ok=True)
-                    mailbox.Maildir(folder, create=True).add(message)
+                    key = mailbox.Maildir(folder, create=True).add(message)
+                    # Readable by the IMAP server whatever user it reads as (Dovecot's
+                    # mail processes are nobody's when root starts it) and whatever this
+                    # process's umask (the demo's is 077).
+                    (folder / "new" / key).chmod(0o644)
                 self._sent.setdefault(address, []).append(message)
             self._changed.notify_all()

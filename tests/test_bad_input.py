@@ -250,6 +250,23 @@ def _mistyped_store_with_keys_recorded(w: World) -> tuple[str, ...]:
     return command
 
 
+OPCO2I_ACCOUNT = {"name": "cfa-paris", "portal": "opco2i", "options": {"request": {
+    "siren": "794528166", "cfa_name": "CFA Paris", "recipient_name": "Camille Martin",
+    "recipient_email": "cle@cfa-paris.fr", "phone": "0102030405", "software": "Ypareo"}}}
+MAILBOX = {"host": "127.0.0.1", "username": "cle@cfa-paris.fr", "password_env": "KR_MAIL_PW"}
+
+
+def _mail_portal(**changes: Any) -> Callable[[World], tuple[str, ...]]:
+    def prepare(w: World) -> tuple[str, ...]:
+        config = {"accounts": [OPCO2I_ACCOUNT],
+                  "portals": {"opco2i": {"base_url": "https://forms.office.com/r/abc"}},
+                  "mailbox": MAILBOX, **changes}
+        w.write_config(**{k: v for k, v in config.items() if v is not None})
+        return ("run",)
+
+    return prepare
+
+
 STATE = "{state}"
 TYPO = "{typo}"  # the store path as mistyped in the configuration
 CASES = [
@@ -294,6 +311,20 @@ CASES = [
     Case("password-variable-empty", _empty_password,
          ("accounts[0].password_env", "KR_TEST_PASSWORD is set but empty"),
          not_names=("not set",), absent=(STATE,)),
+    Case("mail-portal-without-mailbox", _mail_portal(mailbox=None),
+         ("mailbox", "sends its key by e-mail"), absent=(STATE,)),
+    Case("mail-portal-without-form-address", _mail_portal(portals=None),
+         ("portals.opco2i.base_url", "needed"), absent=(STATE,)),
+    Case("mailbox-password-variable-unset", _mail_portal(),
+         ("mailbox.password_env", "KR_MAIL_PW is not set", "the mailbox's password"),
+         absent=(STATE,)),
+    Case("mail-portal-siren-too-short", _mail_portal(accounts=[
+        {**OPCO2I_ACCOUNT, "options": {"request": {
+            **OPCO2I_ACCOUNT["options"]["request"], "siren": "12345"}}}]),
+         ("accounts[0].options.request.siren", "a SIREN is 9 digits"), absent=(STATE,)),
+    Case("login-portal-without-username", lambda w: (w.write_config(accounts=[
+        {"name": "cfa-paris", "portal": "atlas", "password_env": "KR_TEST_PASSWORD"}]), "run")[1:],
+         ("accounts[0].username", "required for portal atlas"), absent=(STATE,)),
     Case("get-mistyped-store-path", _mistyped_store(("get", "atlas", "--account", "cfa-paris")),
          (TYPO, "does not exist"), absent=(TYPO,)),
     Case("status-mistyped-store-path-with-keys", _mistyped_store_with_keys_recorded,

@@ -1,0 +1,76 @@
+"""A page that shows a key once (OPCO 2i's « Afficher le mot de passe »).
+
+Asking the portal burns the key, so what it answers is kept in the secure store the moment it
+arrives, before the page even shows it, until the key itself is stored. A run killed in between
+finds that answer there and replays it in the browser, page and scripts as they came, to read
+the key again without asking the portal (which would say the link was used).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any
+
+from retrievers.logs import log
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Route
+
+    from retrievers.store import KeyStore
+
+# What a page's content comes in; images, styles and scripts are fetched again on a replay.
+_KEPT = {"document", "xhr", "fetch"}
+# Replayed as received: the body is already decoded and its length may differ.
+_DROPPED_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "set-cookie"}
+
+
+class Capture:
+    """The portal's answers for one account, as one secure-store item beside its key (an
+    account name never holds « # », so it cannot be another account's key)."""
+
+    def __init__(self, store: KeyStore, portal: str, account: str) -> None:
+        self._store, self._portal, self._item = store, portal, f"{account}#one-time-page"
+
+    def load(self) -> dict[str, Any] | None:
+        raw = self._store.get_key(self._portal, self._item)
+        return json.loads(raw) if raw else None
+
+    def _save(self, data: dict[str, Any]) -> None:
+        self._store.put_key(self._portal, self._item, json.dumps(data))
+
+    def clear(self) -> None:
+        self._store.delete_key(self._portal, self._item)
+
+    async def open(self, page: Page, link: str, earlier: dict[str, Any] | None = None) -> None:
+        """Open `link` in `page`; every page and answer it gets is kept before the page sees
+        it. With `earlier` (what a stopped run kept), those answers are replayed instead of
+        asking the portal again; anything else is asked for, and kept, as the first time."""
+        data: dict[str, Any] = earlier or {"link": link, "answers": []}
+        kept = {(a["method"], a["url"]): a for a in data["answers"]}
+
+        async def answer(route: Route) -> None:
+            request = route.request
+            if request.resource_type not in _KEPT:
+                await route.continue_()
+                return
+            earlier_answer = kept.get((request.method, request.url))
+            if earlier_answer is not None:
+                headers = {k: v for k, v in earlier_answer["headers"].items()
+                           if k.lower() not in _DROPPED_HEADERS}
+                await route.fulfill(status=earlier_answer["status"], headers=headers,
+                                    body=base64.b64decode(earlier_answer["body"]))
+                return
+            response = await route.fetch()
+            body = await response.body()
+            data["answers"].append({
+                "method": request.method, "url": request.url, "status": response.status,
+                "headers": response.headers, "body": base64.b64encode(body).decode(),
+            })
+            self._save(data)
+            log.info("one-time page: its answer is kept in the secure store until the key is "
+                     "stored", method=request.method, answers=len(data["answers"]))
+            await route.fulfill(response=response, body=body)
+
+        await page.route("**/*", answer)
+        await page.goto(data["link"])
