@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,6 +193,10 @@ class Account:
     # ({"siret", "name"} each) that Constructys' first mail lists.
     request: dict[str, str] = field(default_factory=dict)
     establishments: list[dict[str, str]] = field(default_factory=list)
+    # Where a second factor's codes go (« email », « sms »): the account's e-mail address (its
+    # user name when that is one, else the person's at cfa-test.fr) and mobile number.
+    email: str = ""
+    phone: str = "06 71 28 35 42"
 
     @property
     def siren(self) -> str | None:
@@ -230,8 +235,15 @@ def _mail_account(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _default_email(username: str, first: str, last: str) -> str:
+    if "@" in username:
+        return username
+    local = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
+    return f"{local.lower().replace(' ', '-')}@cfa-test.fr"
+
+
 def build_accounts(specs: list[dict[str, Any]]) -> list[Account]:
-    """Turn account dicts (DEMO_ACCOUNTS' shape, plus an optional "sirets" list, or
+    """Turn account dicts (DEMO_ACCOUNTS' shape, plus optional "sirets", "email" and "phone", or
     MAIL_DEMO_ACCOUNTS' shape) into Accounts."""
     accounts = []
     for spec in specs:
@@ -263,6 +275,8 @@ def build_accounts(specs: list[dict[str, Any]]) -> list[Account]:
                 head_office=spec.get("head_office", True),
                 request=dict(spec.get("request") or {}),
                 establishments=[dict(e) for e in spec.get("establishments", [])],
+                email=spec.get("email") or _default_email(spec["username"], first, last),
+                phone=spec.get("phone") or Account.phone,
             )
         )
     return accounts

@@ -170,7 +170,9 @@ class Sandbox:
         subscribe, renew, extraction_launch, extraction_file, api_agregateurs, api_subscribe,
         api_renew, api_extractions, api_extract, logout; o2s login, login_submit, accueil,
         clients, contrats, parametres, agregation, request_submit, request_delete,
-        api_requests, api_create, api_delete, logout.
+        api_requests, api_create, api_delete, logout. Every portal with a login also has
+        second_factor (the factor page), second_factor_send, second_factor_verify and
+        second_factor_status.
         """
         self._check_portal(portal)
         if not self._contexts or self._address is None:
@@ -257,6 +259,43 @@ class Sandbox:
         """Clear the failed-login counter of a locked account."""
         self._check_portal(portal)
         self._state.unlock(portal, username)
+
+    # ----- second factors and sessions -----------------------------------------------------
+    # For the portals whose login is web.login_handlers' (all but OPCO 2i and Constructys).
+
+    def set_second_factor(self, portal: str, username: str, kind: str | None, *,
+                          remember_days: float = 30) -> str | None:
+        """After a right password the account asks for `kind`: "email" or "sms" (a code sent
+        when « Recevoir un code par e-mail / par SMS » is pressed, see sent_codes), "totp" (a
+        code of an authenticator app), "app" (an approval, see approve_login); None: none (the
+        default). « Se souvenir de cet appareil » skips it for `remember_days` in that browser.
+        Setting it forgets the devices the account remembered. Returns the account's new base32
+        TOTP secret for "totp" (RFC 6238: SHA-1, 30 s, 6 digits), None otherwise."""
+        self._check_login_portal(portal)
+        return self._state.set_second_factor(portal, username, kind, remember_days)
+
+    def sent_codes(self, portal: str, username: str) -> list[str]:
+        """The codes sent by e-mail or SMS to the account, oldest first (only the last works)."""
+        self._check_login_portal(portal)
+        return self._state.sent_codes(portal, username)
+
+    def second_factor_prompts(self, portal: str, username: str) -> int:
+        """How many times a right password led to the factor page (a remembered device does
+        not; reloading the page or sending a code does not count again)."""
+        self._check_login_portal(portal)
+        return self._state.second_factor_prompts(portal, username)
+
+    def approve_login(self, portal: str, username: str) -> bool:
+        """The person approves, in the app, the requests « Envoyer une demande à l'application »
+        sent for the account; their pages then move on by themselves. False if none waited."""
+        self._check_login_portal(portal)
+        return self._state.approve_login(portal, username)
+
+    def set_session_lifetime(self, portal: str, seconds: float | None) -> None:
+        """How long a session of the portal lives without a request (default, and None: 30
+        minutes); a request on an expired session is a visitor logged out (0: at once)."""
+        self._check_portal(portal)
+        self._state.set_session_lifetime(portal, seconds)
 
     # ----- Cardif: aggregators and the Progestor file --------------------------------------
     # current_key("cardif", user) is the O2S TOKEN (and key_expires_at its validity,
@@ -411,6 +450,12 @@ class Sandbox:
         if aggregator not in AGGREGATORS:
             raise ValueError(f"unknown Cardif aggregator {aggregator!r}; expected one of "
                              f"{AGGREGATORS}")
+
+    @classmethod
+    def _check_login_portal(cls, portal: str) -> None:
+        cls._check_portal(portal)
+        if portal in MAIL_PORTALS:
+            raise ValueError(f"the {portal} sandbox portal has no login")
 
     @staticmethod
     def _check_portal(portal: str) -> None:

@@ -18,8 +18,10 @@ from enum import Enum
 from pathlib import Path
 
 from . import clock, keys
+from . import second_factor as mfa
 from .accounts import SERVED_PORTALS, Account
 from .mail import Postman
+from .second_factor import Challenge, SecondFactor, TrustedDevice
 
 MAX_FAILED_LOGINS = 5
 SESSION_IDLE_SECONDS = 30 * 60
@@ -50,6 +52,9 @@ class Session:
     csrf_token: str
     username: str | None = None
     last_seen: float = field(default_factory=time.monotonic)
+    # Not logged in yet: the password was right, the second factor is awaited.
+    challenge: Challenge | None = None
+    notice: str | None = None  # what the login page says next (a cancelled challenge)
 
 
 @dataclass
@@ -136,6 +141,7 @@ class LoginOutcome(Enum):
     OK = "ok"
     INVALID = "invalid"
     LOCKED = "locked"
+    SECOND_FACTOR = "second_factor"  # right password, the second factor comes next
 
 
 class PortalState:
@@ -151,6 +157,13 @@ class PortalState:
         self.sessions: dict[str, Session] = {}
         self.down = False
         self.relabels: dict[str, str] = {}  # words replaced in every page, script and answer
+        self.session_lifetime: float = SESSION_IDLE_SECONDS  # idle time before a session ends
+        # Second factors (per account), the devices remembered (per cookie token), the codes
+        # sent by e-mail or SMS and the challenges opened (per account).
+        self.second_factors: dict[str, SecondFactor] = {}
+        self.trusted_devices: dict[str, TrustedDevice] = {}
+        self.sent_codes: dict[str, list[str]] = {}
+        self.prompts: Counter[str] = Counter()
         # Test hooks for the worst moment: a key was replaced and its answer is on its way.
         self.replaced = threading.Event()
         self.released = threading.Event()  # cleared while a test holds generate answers
@@ -432,7 +445,7 @@ class SandboxState:
             session = sessions.get(session_id)
             if session is None:
                 return None
-            if time.monotonic() - session.last_seen > SESSION_IDLE_SECONDS:
+            if time.monotonic() - session.last_seen >= self.portals[portal].session_lifetime:
                 del sessions[session_id]
                 return None
             session.last_seen = time.monotonic()
@@ -441,3 +454,107 @@ class SandboxState:
     def drop_session(self, portal: str, session_id: str) -> None:
         with self.lock:
             self.portals[portal].sessions.pop(session_id, None)
+
+    def set_session_lifetime(self, portal: str, seconds: float | None) -> None:
+        with self.lock:
+            self.portals[portal].session_lifetime = (SESSION_IDLE_SECONDS if seconds is None
+                                                     else seconds)
+
+    # ----- second factors -----------------------------------------------------------------
+
+    def set_second_factor(self, portal: str, username: str, kind: str | None,
+                          remember_days: float) -> str | None:
+        """Set (or, kind None, remove) the account's second factor; the devices it remembered
+        are forgotten. Returns the new TOTP secret for "totp"."""
+        if kind is not None and kind not in mfa.KINDS:
+            raise ValueError(f"unknown second factor {kind!r}; expected one of {mfa.KINDS}")
+        if remember_days <= 0:
+            raise ValueError("remember_days must be positive")
+        with self.lock:
+            state = self.portals[portal]
+            state.account(username)
+            state.trusted_devices = {token: device
+                                     for token, device in state.trusted_devices.items()
+                                     if device.username != username}
+            if kind is None:
+                state.second_factors.pop(username, None)
+                return None
+            secret = mfa.new_totp_secret() if kind == "totp" else None
+            state.second_factors[username] = SecondFactor(kind, remember_days, secret)
+            return secret
+
+    def open_challenge(self, portal: str, username: str,
+                       device_token: str | None) -> Challenge | None:
+        """After a right password: the challenge to answer, or None when the account has no
+        second factor or the browser is a device it remembers."""
+        with self.lock:
+            state = self.portals[portal]
+            factor = state.second_factors.get(username)
+            if factor is None:
+                return None
+            device = state.trusted_devices.get(device_token or "")
+            if device is not None and device.username == username:
+                if device.expires_at > clock.now():
+                    return None
+                del state.trusted_devices[device_token or ""]
+            state.prompts[username] += 1
+            return Challenge(username=username, kind=factor.kind)
+
+    def send_second_factor(self, portal: str, challenge: Challenge) -> None:
+        """« Recevoir un code » (a new code, the previous one void) or « Envoyer une demande à
+        l'application »."""
+        with self.lock:
+            if challenge.kind in ("email", "sms"):
+                challenge.code = mfa.new_code()
+                challenge.code_expires = time.monotonic() + mfa.CODE_LIFETIME_SECONDS
+                self.portals[portal].sent_codes.setdefault(challenge.username, []).append(
+                    challenge.code)
+            elif challenge.kind == "app":
+                challenge.app_request = "pending"
+
+    def check_second_factor(self, portal: str, challenge: Challenge, code: str) -> bool:
+        """Whether the code (or, for "app", the approval) answers the challenge; a wrong code
+        counts as a failure."""
+        with self.lock:
+            if challenge.kind == "app":
+                return challenge.app_request == "approved"
+            if challenge.kind == "totp":
+                factor = self.portals[portal].second_factors.get(challenge.username)
+                secret = factor.totp_secret if factor else None
+                ok = secret is not None and mfa.totp_matches(secret, code, time.time())
+            else:
+                ok = (challenge.code is not None and time.monotonic() < challenge.code_expires
+                      and secrets.compare_digest(code, challenge.code))
+            if not ok:
+                challenge.failures += 1
+            return ok
+
+    def approve_login(self, portal: str, username: str) -> bool:
+        with self.lock:
+            approved = False
+            for session in self.portals[portal].sessions.values():
+                challenge = session.challenge
+                if (challenge is not None and challenge.username == username
+                        and challenge.app_request == "pending"):
+                    challenge.app_request = "approved"
+                    approved = True
+            return approved
+
+    def trust_device(self, portal: str, username: str) -> tuple[str, int]:
+        """A token for the device cookie, and the cookie's max-age in seconds."""
+        with self.lock:
+            state = self.portals[portal]
+            factor = state.second_factors.get(username)
+            days = factor.remember_days if factor else 30.0
+            token = secrets.token_urlsafe(32)
+            state.trusted_devices[token] = TrustedDevice(
+                username, clock.now() + timedelta(days=days))
+            return token, max(1, round(days * 86400))
+
+    def sent_codes(self, portal: str, username: str) -> list[str]:
+        with self.lock:
+            return list(self.portals[portal].sent_codes.get(username, []))
+
+    def second_factor_prompts(self, portal: str, username: str) -> int:
+        with self.lock:
+            return self.portals[portal].prompts[username]

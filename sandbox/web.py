@@ -14,8 +14,10 @@ from urllib.parse import urlencode
 import jinja2
 from aiohttp import web
 
+from . import second_factor as mfa
 from .accounts import Account
 from .clock import frdate
+from .second_factor import Challenge
 from .state import LoginOutcome, SandboxState, Session
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -121,8 +123,9 @@ class PortalContext:
             request[NEW_SESSION] = session
         return session
 
-    def start_user_session(self, request: web.Request, username: str) -> Session:
-        # A fresh id (and CSRF token) at login, so a session id seen before login is worthless.
+    def start_user_session(self, request: web.Request, username: str | None) -> Session:
+        # A fresh id (and CSRF token) at login, so a session id seen before login is worthless;
+        # username None for a session whose password was right but whose second factor is due.
         old = self.session(request)
         if old is not None:
             self.state.drop_session(self.id, old.id)
@@ -130,6 +133,12 @@ class PortalContext:
         request[SESSION] = session
         request[NEW_SESSION] = session
         return session
+
+    @property
+    def device_cookie(self) -> str:
+        """The cookie of a device remembered at the second factor (« Se souvenir de cet
+        appareil »)."""
+        return f"{self.id}_appareil_de_confiance"
 
     def end_session(self, request: web.Request) -> None:
         old = self.session(request)
@@ -210,13 +219,20 @@ def login_required(portal: PortalContext, *, api: bool = False) -> Callable[[Han
 
 async def attempt_login(portal: PortalContext, request: web.Request, user_field: str,
                         password_field: str) -> tuple[LoginOutcome, str]:
-    """Check a posted login form; on success the visitor gets a fresh authenticated session."""
+    """Check a posted login form; on success the visitor gets a fresh authenticated session,
+    or, when the account asks for a second factor (and the browser is not a device it
+    remembers), a fresh session holding the challenge (SECOND_FACTOR)."""
     form = await request.post()
     username = str(form.get(user_field, "")).strip()
     password = str(form.get(password_field, ""))
     outcome = portal.state.check_login(portal.id, username, password)
     if outcome is LoginOutcome.OK:
-        portal.start_user_session(request, username)
+        challenge = portal.state.open_challenge(portal.id, username,
+                                                request.cookies.get(portal.device_cookie))
+        session = portal.start_user_session(request, None if challenge else username)
+        if challenge is not None:
+            session.challenge = challenge
+            return LoginOutcome.SECOND_FACTOR, username
     return outcome, username
 
 
@@ -241,18 +257,153 @@ def login_handlers(portal: PortalContext, template: str, *, user_field: str,
     async def login(request: web.Request) -> web.Response:
         if portal.user(request):
             return portal.redirect(landing)
-        portal.ensure_session(request)  # so the form can carry a CSRF token
-        return portal.render(request, template, error=None, username="")
+        session = portal.ensure_session(request)  # so the form can carry a CSRF token
+        notice, session.notice = session.notice, None  # a second factor given up
+        return portal.render(request, template, error=notice, username="")
 
     async def login_submit(request: web.Request) -> web.Response:
         outcome, username = await attempt_login(portal, request, user_field, password_field)
         if outcome is LoginOutcome.OK:
             return portal.redirect(landing)
+        if outcome is LoginOutcome.SECOND_FACTOR:
+            return portal.redirect("second_factor")
         error = locked if outcome is LoginOutcome.LOCKED else invalid
         # The form comes back with the user name kept, as on the real portals.
         return portal.render(request, template, error=error, username=username)
 
+    second_factor_routes(portal, landing)
     return login, login_submit
+
+
+# ----- the second factor, after the password (every portal of login_handlers) -----------------
+
+SECOND_FACTOR_TITLE = "Vérification en deux étapes"
+WRONG_CODE = "Code incorrect ou expiré."
+TOO_MANY_CODES = "Trop de codes incorrects : la connexion a été annulée. Veuillez vous reconnecter."
+CHALLENGE_LOST = "Votre session a expiré. Veuillez vous reconnecter."
+REMEMBER_FIELD = "se_souvenir"
+CODE_FIELD = "code"
+POLL_MS = 800  # how often the page asks whether the app approved the login
+
+
+def _factor_page(portal: PortalContext, challenge: Challenge) -> dict[str, Any]:
+    """What the factor page shows at its current step, the same in both renderings: `text`,
+    the form's `action`, the code field's `code_label` (None: no field), the `submit` and
+    `resend` buttons (None: none), `waiting` (the app's request is out; `poll` is asked)."""
+    account = portal.state.portals[portal.id].account(challenge.username)
+    kind, app_name = challenge.kind, portal.spec.title
+    minutes = mfa.CODE_LIFETIME_SECONDS // 60
+    page: dict[str, Any] = {
+        "kind": kind, "action": portal.url("second_factor_verify"), "code_label": None,
+        "submit": "Valider", "resend": None, "waiting": None, "poll": None,
+        "remember": challenge.remember, "remember_field": REMEMBER_FIELD,
+        "code_field": CODE_FIELD, "send": portal.url("second_factor_send"),
+        "here": portal.url("second_factor"), "login": portal.url("login"), "poll_ms": POLL_MS,
+        "remember_hint": "Vous n'aurez plus à vérifier votre identité sur ce navigateur "
+                         f"pendant {_days(portal, challenge.username)} jours. Ne cochez pas "
+                         "cette case sur un ordinateur partagé.",
+    }
+    if kind in ("email", "sms"):
+        where = (f"votre adresse e-mail {mfa.masked_email(account.email)}" if kind == "email"
+                 else f"votre numéro de mobile {mfa.masked_phone(account.phone)}")
+        by = "par e-mail" if kind == "email" else "par SMS"
+        if challenge.code is None:
+            page.update(text="Pour protéger votre compte, nous devons vérifier qu'il s'agit "
+                             f"bien de vous. Un code à 6 chiffres va être envoyé {by} à {where}.",
+                        action=page["send"], submit=f"Recevoir un code {by}")
+        else:
+            page.update(text=f"Un code à 6 chiffres a été envoyé {by} à {where}. Il est "
+                             f"valable {minutes} minutes.",
+                        code_label="Code de vérification", resend="Renvoyer un code")
+    elif kind == "totp":
+        page.update(text="Pour protéger votre compte, saisissez le code à 6 chiffres affiché "
+                         "par votre application d'authentification.",
+                    code_label="Code de l'application d'authentification")
+    elif not challenge.app_request:
+        page.update(text="Pour protéger votre compte, confirmez cette connexion depuis "
+                         f"l'application {app_name} installée sur votre téléphone.",
+                    action=page["send"], submit="Envoyer une demande à l'application")
+    else:
+        page.update(text="Une demande de connexion a été envoyée à votre téléphone.",
+                    submit=None, poll=portal.url("second_factor_status"),
+                    waiting=f"Validez la connexion dans l'application {app_name} sur votre "
+                            "téléphone. Cette page se mettra à jour automatiquement.")
+    return page
+
+
+def _days(portal: PortalContext, username: str) -> str:
+    factor = portal.state.portals[portal.id].second_factors.get(username)
+    days = factor.remember_days if factor else 30
+    return f"{days:g}"
+
+
+def second_factor_routes(portal: PortalContext, landing: str) -> None:
+    """The factor page, its « Recevoir un code » / « Envoyer une demande » action, the
+    validation and the status the app's page polls. A visitor without a challenge (none opened,
+    session expired, cancelled) is sent back to the login page."""
+
+    def challenge_of(request: web.Request) -> Challenge | None:
+        session = portal.session(request)
+        return session.challenge if session else None
+
+    def back_to_login(request: web.Request, notice: str) -> web.Response:
+        if portal.user(request):  # already logged in (Back after the validation)
+            return portal.redirect(landing)
+        portal.ensure_session(request).notice = notice
+        return portal.redirect("login")
+
+    def render(request: web.Request, challenge: Challenge,
+               error: str | None = None) -> web.Response:
+        return portal.render(request, "second_factor.html", title=SECOND_FACTOR_TITLE,
+                             error=error, factor=_factor_page(portal, challenge))
+
+    async def show(request: web.Request) -> web.Response:
+        challenge = challenge_of(request)
+        if challenge is None:
+            return back_to_login(request, CHALLENGE_LOST)
+        return render(request, challenge)
+
+    async def send(request: web.Request) -> web.Response:
+        challenge = challenge_of(request)
+        if challenge is None:
+            return back_to_login(request, CHALLENGE_LOST)
+        challenge.remember = (await request.post()).get(REMEMBER_FIELD) == "1"
+        portal.state.send_second_factor(portal.id, challenge)
+        return portal.redirect("second_factor")
+
+    async def verify(request: web.Request) -> web.Response:
+        challenge = challenge_of(request)
+        if challenge is None:
+            return back_to_login(request, CHALLENGE_LOST)
+        form = await request.post()
+        challenge.remember = form.get(REMEMBER_FIELD) == "1"
+        code = "".join(str(form.get(CODE_FIELD, "")).split())
+        if challenge.kind == "app" and challenge.app_request != "approved":
+            return render(request, challenge)  # not approved yet: nothing to count
+        if not portal.state.check_second_factor(portal.id, challenge, code):
+            if challenge.failures >= mfa.MAX_CODE_FAILURES:
+                portal.end_session(request)
+                return back_to_login(request, TOO_MANY_CODES)
+            return render(request, challenge, WRONG_CODE)
+        portal.start_user_session(request, challenge.username)
+        response = portal.redirect(landing)
+        if challenge.remember:
+            token, max_age = portal.state.trust_device(portal.id, challenge.username)
+            response.set_cookie(portal.device_cookie, token, max_age=max_age,
+                                path=f"/{portal.id}/", httponly=True, samesite="Lax")
+        return response
+
+    async def status(request: web.Request) -> web.Response:
+        challenge = challenge_of(request)
+        if challenge is None:
+            return web.json_response({"statut": "expiree"})
+        approved = challenge.app_request == "approved"
+        return web.json_response({"statut": "approuvee" if approved else "en_attente"})
+
+    portal.get(portal.inner("connexion/verification"), "second_factor", show)
+    portal.post(portal.inner("connexion/verification/envoi"), "second_factor_send", send)
+    portal.post(portal.inner("connexion/verification"), "second_factor_verify", verify)
+    portal.get(portal.inner("connexion/verification/statut"), "second_factor_status", status)
 
 
 def logout_handler(portal: PortalContext) -> Handler:
