@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Locator, Page, Playwright
 
@@ -78,9 +79,13 @@ async def connect(playwright: Playwright, cdp_url: str) -> Browser:
     return browser
 
 
-async def new_context(browser: Browser, config: BrowserConfig) -> BrowserContext:
+async def new_context(browser: Browser, config: BrowserConfig,
+                      storage_state: dict[str, Any] | None = None) -> BrowserContext:
+    """`storage_state`: a kept session (cookies, local storage), given as a dict: it never
+    goes through a file."""
     context = await browser.new_context(
-        locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True
+        locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True,
+        storage_state=storage_state,  # type: ignore[arg-type]
     )
     context.set_default_timeout(config.step_timeout_seconds * 1000)
     context.set_default_navigation_timeout(config.step_timeout_seconds * 1000)

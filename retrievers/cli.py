@@ -343,7 +343,8 @@ def set_key(config_path: Path | None, portal: str, account: str | None,
     hidden prompt; never from an argument, which other users of the machine can see.
     """
     from retrievers.config import load_config
-    from retrievers.manual import configured_account, read_key, store_by_hand
+    from retrievers.manual import read_key, store_by_hand
+    from retrievers.operations import configured_account
 
     settings = load_config(config_path)
     chosen = configured_account(settings, portal, account)
@@ -356,6 +357,28 @@ def set_key(config_path: Path | None, portal: str, account: str | None,
                                     expires.date() if expires else None)
     until = f", expires {expires:%Y-%m-%d}" if expires else ""
     click.echo(f"stored key {key_fingerprint} for {portal}/{chosen.name}{until}", err=True)
+
+
+@cli.command()
+@click.argument("portal", type=click.Choice([p.id for p in PORTALS.values() if p.logs_in]))
+@click.option("--account", help="The account's name (needed when the portal has several).")
+@command
+def login(config_path: Path | None, portal: str, account: str | None) -> None:
+    """Sign in to PORTAL in a browser window, a person completing its second factor, and keep
+    the session (encrypted in the secure store) so that headless runs skip the login.
+
+    The tool fills the user name and password; the window waits for the person for
+    browser.person_timeout_seconds. Headless runs reuse the session until the portal asks to
+    sign in again, then use the password, and end action_needed (exit 3) if a second factor is
+    asked again.
+    """
+    from retrievers.config import load_config
+    from retrievers.operations import RunOptions, configured_account, run_and_report
+
+    settings = load_config(config_path)
+    chosen = configured_account(settings, portal, account)
+    sys.exit(run_and_report(settings, [chosen], RunOptions(headed=True, login_only=True))
+             .exit_code)
 
 
 @cli.command(name="export")

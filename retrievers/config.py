@@ -95,6 +95,10 @@ class MailboxConfig(_Strict):
     def password(self) -> str | None:
         return os.environ.get(self.password_env) if self.password_env else None
 
+    @property
+    def totp_secret(self) -> str | None:
+        return os.environ.get(self.totp_env) if self.totp_env else None
+
 
 class PortalConfig(_Strict):
     base_url: str | None = None
@@ -137,6 +141,9 @@ class AccountConfig(_Strict):
     username: str | None = Field(None, min_length=1)
     password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     siret: str | None = None
+    totp_env: str | None = Field(
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="variable holding the authenticator app's (TOTP) secret, base32")
     options: dict[str, Any] = Field(default_factory=dict)
     renew_before_days: int | None = Field(None, ge=0, le=365, description="overrides the portal's")
     deploy_hook: str | None = Field(None, min_length=1, description="overrides the top level")
@@ -161,6 +168,10 @@ class AccountConfig(_Strict):
     @property
     def password(self) -> str | None:
         return os.environ.get(self.password_env) if self.password_env else None
+
+    @property
+    def totp_secret(self) -> str | None:
+        return os.environ.get(self.totp_env) if self.totp_env else None
 
 
 class Settings(BaseSettings):
@@ -441,6 +452,9 @@ def check_passwords(settings: Settings, accounts: list[AccountConfig]) -> None:
         variables = []
         if account.password_env:
             variables.append((f"{where}.password_env", account.password_env, whose))
+        if account.totp_env:
+            variables.append((f"{where}.totp_env", account.totp_env,
+                              f"authenticator secret of {account.portal}/{account.name}"))
         variables += [(f"{where}.options", name, whose)
                       for name in getattr(options, "secret_variables", list)()]
         if PORTALS[account.portal].by_mail and settings.mailbox:

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import BrowserContext, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 
-from retrievers.errors import ActionNeeded, DryRunStop, KeyKept, KeyStoreError, PageChanged
+from retrievers.errors import (
+    ActionNeeded,
+    DryRunStop,
+    KeyKept,
+    KeyStoreError,
+    PageChanged,
+    SignedIn,
+)
 from retrievers.locate import click_confirming, clickable, other_than, read_shown, value_under
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
@@ -34,7 +41,7 @@ if TYPE_CHECKING:
     from retrievers.mailbox import Link, Mail, Mailbox
     from retrievers.portals import Portal
     from retrievers.state import AccountState, StateDB
-    from retrievers.store import KeyStore
+    from retrievers.store import AccountItem, KeyStore
 
 
 @dataclass
@@ -56,6 +63,9 @@ class FlowContext:
     mask: list[Locator] = field(default_factory=list)  # key fields, masked in screenshots
     has_stored_key: bool = True  # the store holds a key for this account (set by the runner)
     mailbox: Mailbox | None = None  # where portals that answer by e-mail send it
+    session: AccountItem | None = None  # the account's signed-in session, kept in the store
+    session_loaded: bool = False  # this run's browser context started from a kept session
+    login_only: bool = False  # `login`: stop once signed in, the session kept
     notes: list[str] = field(default_factory=list)  # said after the outcome, to the user
     generated: bool = False
     saved_fingerprint: str | None = None
@@ -228,6 +238,18 @@ class FlowContext:
             expires_at=expires_at.isoformat() if expires_at else None,
             new=self.generated,
         )
+
+    # -- sessions ------------------------------------------------------------------------------
+    async def signed_in(self, context: BrowserContext) -> None:
+        """The portal let us in: keep the session (cookies, a remembered device) encrypted in
+        the secure store for the next runs; `login` stops here."""
+        if self.session is not None and not self.dry_run:
+            state = await context.storage_state()
+            REDACTOR.add(*(cookie["value"] for cookie in state.get("cookies", [])))
+            self.session.save(state)
+        if self.login_only:
+            raise SignedIn(f"signed in to {self.portal.name}; the session is kept in the "
+                           "secure store for the next headless runs")
 
     # -- other sites ---------------------------------------------------------------------------
     async def open_page(self, context: BrowserContext) -> Page:

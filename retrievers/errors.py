@@ -87,6 +87,12 @@ class HandOffFailed(RetrievalError):
     outcome = Outcome.HANDOFF_FAILED
 
 
+class SignedIn(RetrievalError):
+    """`login`: the person signed in and the session is kept; the flow stops there."""
+
+    outcome = Outcome.OK
+
+
 class DryRunStop(RetrievalError):
     """renew --dry-run reached the click that would change something: it stops there."""
 

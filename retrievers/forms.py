@@ -15,8 +15,10 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from retrievers import second_factor
 from retrievers.errors import ActionNeeded, DryRunStop, LoginRefused, PageChanged
 from retrievers.locate import click, clickable, field, fill, heading
+from retrievers.logs import log
 from retrievers.redact import REDACTOR
 
 if TYPE_CHECKING:
@@ -61,6 +63,14 @@ async def log_in(
     the next page (something named `success` to click) or a refusal."""
     username, password = credentials or (ctx.username, ctx.password)
     REDACTOR.add(password)
+    done = clickable(page, success)
+    if credentials is None and ctx.session_loaded:
+        # A kept session may open the portal without its login form.
+        await password_field(page).or_(done).first.wait_for()
+        if await done.is_visible():
+            log.info("signed in by the kept session")
+            await ctx.signed_in(page.context)
+            return
     try:
         await username_field(page, username_label).fill(username)
         await password_field(page).fill(password)
@@ -73,13 +83,20 @@ async def log_in(
         await password_field(page).press("Enter")
     refused = page.get_by_text(LOGIN_REFUSED).or_(page.get_by_text(ACCOUNT_LOCKED))
     refused = refused.filter(visible=True)
+    asks_more = second_factor.asked(page)
     try:
-        await clickable(page, success).or_(refused).first.wait_for()
+        await done.or_(refused).or_(asks_more).first.wait_for()
     except PlaywrightTimeoutError:
         raise PageChanged(
             f"after « {submit or 'Enter'} », neither « {success} » nor a refusal showed"
         ) from None
     if not await refused.count():
+        factor = await asks_more.is_visible()
+        if factor:
+            await second_factor.answer(page, ctx, done=done)
+        # A session is worth keeping where signing in takes more than the password.
+        if credentials is None and (factor or ctx.session_loaded or ctx.login_only):
+            await ctx.signed_in(page.context)
         return
     message = REDACTOR((await refused.first.text_content() or "").strip())
     if ACCOUNT_LOCKED.search(message):

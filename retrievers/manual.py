@@ -13,26 +13,6 @@ from retrievers.state import StateDB, fingerprint, now
 from retrievers.store import KeyStore
 
 
-def configured_account(settings: Settings, portal: str, name: str | None) -> AccountConfig:
-    """The configured account `name` of `portal` (or its only one)."""
-    accounts = [a for a in settings.accounts if a.portal == portal]
-    where = settings.source_path or "the configuration"
-    if name is None and len(accounts) == 1:
-        return accounts[0]
-    if name is None:
-        raise ConfigError(
-            f"{portal} has accounts {', '.join(a.name for a in accounts)}: choose one with "
-            "--account" if accounts else
-            f"no {portal} account in {where}: add one (`- name: ...` and `portal: {portal}` "
-            "under accounts:)"
-        )
-    for account in accounts:
-        if account.name == name:
-            return account
-    known = ", ".join(a.name for a in accounts) or "none"
-    raise ConfigError(f"no account named {name!r} for {portal} in {where} (known: {known})")
-
-
 def read_key(text: str) -> str:
     """One line, as piped or typed; anything else is refused before it is stored."""
     key = text.strip()

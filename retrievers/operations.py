@@ -63,6 +63,7 @@ class RunOptions:
     dry_run: bool = False  # renew --dry-run: walk to the key pages, change nothing
     deploy_hook: str | None = None  # --deploy-hook: instead of the configured ones
     as_json: bool = False
+    login_only: bool = False  # `login`: sign in headed and keep the session; no key read
 
     @property
     def command(self) -> str:
@@ -97,7 +98,7 @@ def run_and_report(
     try:
         skipped, to_visit = _plan(settings, accounts, options, store, state)
         check_passwords(settings, to_visit)
-        REDACTOR.add(*(a.password for a in to_visit),
+        REDACTOR.add(*(a.password for a in to_visit), *(a.totp_secret for a in to_visit),
                      settings.mailbox.password if settings.mailbox else None)
         results = list(skipped)
         stopped_by = None
@@ -107,7 +108,8 @@ def run_and_report(
             with display.account_progress(to_visit) as report:
                 runner = Runner(
                     settings, store, state, headed=options.headed, force_new=options.force_new,
-                    dry_run=options.dry_run, only_if_due=options.renew, report=report,
+                    dry_run=options.dry_run, only_if_due=options.renew,
+                    login_only=options.login_only, report=report,
                 )
                 results += asyncio.run(runner.run(to_visit))
             stopped_by = runner.stopped_by
@@ -237,3 +239,23 @@ def _as_json(result: AccountResult) -> dict[str, object]:
     data["expires_at"] = result.expires_at.isoformat() if result.expires_at else None
     data["artifact"] = str(result.artifact) if result.artifact else None
     return data
+
+
+def configured_account(settings: Settings, portal: str, name: str | None) -> AccountConfig:
+    """The configured account `name` of `portal` (or its only one)."""
+    accounts = [a for a in settings.accounts if a.portal == portal]
+    where = settings.source_path or "the configuration"
+    if name is None and len(accounts) == 1:
+        return accounts[0]
+    if name is None:
+        raise ConfigError(
+            f"{portal} has accounts {', '.join(a.name for a in accounts)}: choose one with "
+            "--account" if accounts else
+            f"no {portal} account in {where}: add one (`- name: ...` and `portal: {portal}` "
+            "under accounts:)"
+        )
+    for account in accounts:
+        if account.name == name:
+            return account
+    known = ", ".join(a.name for a in accounts) or "none"
+    raise ConfigError(f"no account named {name!r} for {portal} in {where} (known: {known})")

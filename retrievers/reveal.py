@@ -9,10 +9,10 @@ the key again without asking the portal (which would say the link was used).
 from __future__ import annotations
 
 import base64
-import json
 from typing import TYPE_CHECKING, Any
 
 from retrievers.logs import log
+from retrievers.store import AccountItem
 
 if TYPE_CHECKING:
     from playwright.async_api import Page, Route
@@ -26,21 +26,16 @@ _DROPPED_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "
 
 
 class Capture:
-    """The portal's answers for one account, as one secure-store item beside its key (an
-    account name never holds « # », so it cannot be another account's key)."""
+    """The portal's answers for one account, kept in the secure store beside its key."""
 
     def __init__(self, store: KeyStore, portal: str, account: str) -> None:
-        self._store, self._portal, self._item = store, portal, f"{account}#one-time-page"
+        self._item = AccountItem(store, portal, account, "one-time-page")
 
     def load(self) -> dict[str, Any] | None:
-        raw = self._store.get_key(self._portal, self._item)
-        return json.loads(raw) if raw else None
-
-    def _save(self, data: dict[str, Any]) -> None:
-        self._store.put_key(self._portal, self._item, json.dumps(data))
+        return self._item.load()
 
     def clear(self) -> None:
-        self._store.delete_key(self._portal, self._item)
+        self._item.clear()
 
     async def open(self, page: Page, link: str, earlier: dict[str, Any] | None = None) -> None:
         """Open `link` in `page`; every page and answer it gets is kept before the page sees
@@ -67,7 +62,7 @@ class Capture:
                 "method": request.method, "url": request.url, "status": response.status,
                 "headers": response.headers, "body": base64.b64encode(body).decode(),
             })
-            self._save(data)
+            self._item.save(data)
             log.info("one-time page: its answer is kept in the secure store until the key is "
                      "stored", method=request.method, answers=len(data["answers"]))
             await route.fulfill(response=response, body=body)

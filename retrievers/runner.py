@@ -33,7 +33,7 @@ from retrievers.portals import PORTALS, Portal
 from retrievers.redact import REDACTOR
 from retrievers.results import AccountResult, StepReporter, silent
 from retrievers.state import StateDB
-from retrievers.store import KeyStore
+from retrievers.store import AccountItem, KeyStore
 
 # What the portal is still answering when a step fails: it is slow, not changed.
 _PORTAL_REQUESTS = ("document", "xhr", "fetch")
@@ -50,6 +50,7 @@ class Runner:
         force_new: bool = False,
         dry_run: bool = False,
         only_if_due: bool = False,
+        login_only: bool = False,
         report: StepReporter = silent,
     ) -> None:
         self.settings = settings
@@ -58,6 +59,7 @@ class Runner:
         self.headed = headed
         self.force_new = force_new
         self.dry_run = dry_run
+        self.login_only = login_only  # `login`: sign in (headed), keep the session, stop
         # renew: decide again once the account is locked (another process may just have
         # renewed it), and leave it alone when it is no longer due.
         self.only_if_due = only_if_due
@@ -208,6 +210,8 @@ class Runner:
             dry_run=self.dry_run,
             on_step=lambda text: self.report(account, text),
             mailbox=self._mailbox if portal.by_mail else None,
+            session=AccountItem(self.store, account.portal, account.name, "session"),
+            login_only=self.login_only,
         )
 
     async def _attempt_account(self, account: AccountConfig, ctx: FlowContext) -> AccountResult:
@@ -281,7 +285,11 @@ class Runner:
     async def _drive(self, ctx: FlowContext) -> None:
         """One attempt: a fresh context, the flow, and a classified failure."""
         browser = await self._get_browser(self._playwright)
-        context = await browsers.new_context(browser, self.settings.browser)
+        kept = ctx.session.load() if ctx.session and not self.login_only else None
+        if kept:
+            REDACTOR.add(*(cookie["value"] for cookie in kept.get("cookies", [])))
+        ctx.session_loaded = kept is not None
+        context = await browsers.new_context(browser, self.settings.browser, storage_state=kept)
         page = await context.new_page()
         watch = _PortalWatch(page)
         try:

@@ -6,11 +6,13 @@ password = the raw key, so any program can read it with `keyring get`.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import tempfile
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.backend
@@ -234,3 +236,22 @@ def _keyring_problem(backend: keyring.backend.KeyringBackend) -> str | None:
     except Exception as exc:  # any backend failure means "not usable now", whatever its type
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+class AccountItem:
+    """A secret of an account besides its key (its kept session, a one-time page's answer):
+    one keyring item of the portal's service, user name `<account>#<what>` (an account name
+    never holds « # », so it is never another account's key), holding JSON."""
+
+    def __init__(self, store: KeyStore, portal: str, account: str, what: str) -> None:
+        self._store, self._portal, self._name = store, portal, f"{account}#{what}"
+
+    def load(self) -> Any:
+        raw = self._store.get_key(self._portal, self._name)
+        return json.loads(raw) if raw else None
+
+    def save(self, value: Any) -> None:
+        self._store.put_key(self._portal, self._name, json.dumps(value))
+
+    def clear(self) -> None:
+        self._store.delete_key(self._portal, self._name)

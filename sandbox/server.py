@@ -297,6 +297,12 @@ class Sandbox:
         self._check_portal(portal)
         self._state.set_session_lifetime(portal, seconds)
 
+    def end_sessions(self, portal: str) -> None:
+        """Every session of the portal ends (a restart of its servers): its visitors must log
+        in again; remembered devices stay remembered."""
+        self._check_portal(portal)
+        self._state.end_sessions(portal)
+
     # ----- Cardif: aggregators and the Progestor file --------------------------------------
     # current_key("cardif", user) is the O2S TOKEN (and key_expires_at its validity,
     # generation_count the subscriptions and renewals made through the pages).

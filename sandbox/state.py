@@ -451,6 +451,10 @@ class SandboxState:
             session.last_seen = time.monotonic()
             return session
 
+    def end_sessions(self, portal: str) -> None:
+        with self.lock:
+            self.portals[portal].sessions.clear()
+
     def drop_session(self, portal: str, session_id: str) -> None:
         with self.lock:
             self.portals[portal].sessions.pop(session_id, None)

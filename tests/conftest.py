@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -56,13 +60,16 @@ class Setup:
     def account(self, portal: str) -> dict[str, Any]:
         return next(a for a in self.accounts if a["portal"] == portal)
 
+    def cli_args(self, *args: str) -> list[str]:
+        # --config right after the command: what follows `--` (exec) is another program's.
+        return [sys.executable, "-m", "retrievers", *args[:1], "--config", str(self.path),
+                *args[1:]]
+
     def cli(
         self, *args: str, input: str | None = None, prefix: tuple[str, ...] = ()
     ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            # --config right after the command: what follows `--` (exec) is another program's.
-            [*prefix, sys.executable, "-m", "retrievers", *args[:1], "--config", str(self.path),
-             *args[1:]],
+            [*prefix, *self.cli_args(*args)],
             env=self.env, capture_output=True, text=True, timeout=300, input=input,
         )
         self.runs.append(done)
@@ -166,3 +173,29 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"json://127.0.0.1:{server.server_address[1]}/alerts", inbox.received
     server.shutdown()
+
+
+def chromium_with_remote_debugging(*prefix: str) -> Iterator[str]:
+    """A Chromium started with remote debugging (as a browser pool serves one): yields the URL
+    for browser.cdp_url. `prefix` runs it visible on a virtual screen (xvfb-run -a)."""
+    profile = tempfile.mkdtemp(prefix="kr-cdp-")
+    process = subprocess.Popen(
+        [*prefix, "/usr/bin/chromium", *([] if prefix else ["--headless"]), "--no-sandbox",
+         "--remote-debugging-port=0", f"--user-data-dir={profile}", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "about:blank"],
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:  # Chromium says where it listens before anything else
+        found = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
+        if found:
+            break
+    else:
+        pytest.fail("Chromium did not start its remote debugging")
+    try:
+        yield f"http://127.0.0.1:{found.group(1)}"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # xvfb-run's Xvfb too
+        process.wait()
+        shutil.rmtree(profile, ignore_errors=True)

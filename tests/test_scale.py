@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from retrievers.demo import demo_config
 from retrievers.operations import select_accounts
 from retrievers.runner import interleaved
 from sandbox import DEMO_ACCOUNTS, Sandbox
-from tests.conftest import FAST, Setup, demo_account
+from tests.conftest import FAST, Setup, chromium_with_remote_debugging, demo_account
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -91,27 +89,7 @@ def test_accounts_interleave_across_portals() -> None:
 
 @pytest.fixture
 def remote_chromium() -> Iterator[str]:
-    """A Chromium started with remote debugging, as a browser pool serves one."""
-    profile = tempfile.mkdtemp(prefix="kr-cdp-")
-    process = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--remote-debugging-port=0",
-         f"--user-data-dir={profile}", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "about:blank"],
-        stderr=subprocess.PIPE, text=True,
-    )
-    assert process.stderr is not None
-    for line in process.stderr:  # Chromium says where it listens before anything else
-        found = re.search(r"DevTools listening on (ws://\S+)", line)
-        if found:
-            break
-    else:
-        pytest.fail("Chromium did not start its remote debugging")
-    port = re.search(r":(\d+)/", found.group(1)).group(1)  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.kill()
-        process.wait()
+    yield from chromium_with_remote_debugging()
 
 
 def test_a_flow_runs_in_a_browser_served_elsewhere(
