@@ -7,6 +7,8 @@ per SIREN, shared by its establishments, expiring 12 months after it is generate
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from dateutil.relativedelta import relativedelta
 from playwright.async_api import Page
 
@@ -43,10 +45,14 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
         ctx.step(f"4. « {GENERATE} »")
         generated_at = now()
         key = await ctx.generate_key(page, button=GENERATE, label=KEY_PAGE, replacing=key)
-        ctx.save_key(key, expires_at=generated_at + LIFETIME)
+        # The date the page shows (a Paris day) when it shows one, as on any later read.
+        ctx.save_key(key, expires_at=await _shown_expiry(page) or generated_at + LIFETIME)
         return
     # Shown, not generated here: its date where the page gives it; else the engine dates it
     # from when it first saw it and the portal's 12 months.
+    ctx.save_key(key or "", expires_at=await _shown_expiry(page))
+
+
+async def _shown_expiry(page: Page) -> datetime | None:
     expiry = value_under(page, EXPIRY, FRENCH_DATE)
-    shown = await read_shown(expiry) if await expiry.count() else ""
-    ctx.save_key(key or "", expires_at=end_of_french_day(shown))
+    return end_of_french_day(await read_shown(expiry) if await expiry.count() else "")
