@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
 from flows.options import O2SOptions
@@ -53,12 +53,7 @@ async def hand_off(
         await log_in(page, ctx, submit=None, success=SIGNED_IN,
                      credentials=(o2s.username, password))
         ctx.step(f"4. O2S: « {MODULE} »")
-        module = clickable(page, MODULE)
-        if await module.is_visible():
-            await module.click()
-        else:
-            await click_in_menu(page, MODULE)
-        await heading(page, MODULE).wait_for()
+        await _open_module(page, ctx)
         await page.wait_for_load_state("networkidle")  # requests are listed after the page
         for old in dict.fromkeys(earlier):  # the old code first, as the seed asks
             request = entry(page, _code(old))
@@ -80,6 +75,24 @@ async def hand_off(
     finally:
         await page.close()
     ctx.save_attributes(o2s_handed=handed, o2s_code=code)
+
+
+async def _open_module(page: Page, ctx: FlowContext) -> None:
+    """The module, from its link or its menu; a click lost while the page was still loading
+    (seen on a busy machine) is made again, as a person would."""
+    for attempt in (1, 2):
+        await page.wait_for_load_state()
+        module = clickable(page, MODULE)
+        if await module.is_visible():
+            await module.click()
+        else:
+            await click_in_menu(page, MODULE)
+        try:
+            await heading(page, MODULE).wait_for(timeout=ctx.timeout_ms / 2)
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                raise
 
 
 def _code(code: str) -> re.Pattern[str]:
