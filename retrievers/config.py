@@ -93,11 +93,7 @@ class MailboxConfig(_Strict):
 
     @property
     def password(self) -> str | None:
-        return os.environ.get(self.password_env) if self.password_env else None
-
-    @property
-    def totp_secret(self) -> str | None:
-        return os.environ.get(self.totp_env) if self.totp_env else None
+        return os.environ.get(self.password_env)
 
 
 class PortalConfig(_Strict):

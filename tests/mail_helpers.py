@@ -5,16 +5,29 @@ from __future__ import annotations
 
 import email
 import mailbox
+from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
+import pytest
 from playwright.sync_api import Locator, Page
 
-from sandbox import Sandbox
+from sandbox import MAIL_DEMO_ACCOUNTS, Sandbox
 
 REQUIRED = "Cette question est obligatoire."
+
+
+def mail_sandbox(rendering: str, tmp_path_factory: pytest.TempPathFactory,
+                 accounts: list[dict[str, Any]]) -> Iterator[Sandbox]:
+    """A sandbox of the demo's e-mail accounts and `accounts`, delivering into a Maildir."""
+    sandbox = Sandbox(latency=(0.0, 0.02), rendering=rendering,
+                      accounts=[*MAIL_DEMO_ACCOUNTS, *accounts],
+                      mail_dir=tmp_path_factory.mktemp(f"mail-{rendering}"))
+    with sandbox.serve_in_thread(host="127.0.0.1", port=0):
+        yield sandbox
 BAD_EMAIL = "Entrez une adresse e-mail valide."
 
 

@@ -22,11 +22,13 @@ from tests.mail_helpers import (
     from_maildir,
     html_links,
     html_of,
+    mail_sandbox,
     maildir_messages,
     part_headers,
     question,
     text_of,
 )
+from tests.spa_helpers import ready
 
 # Fixtures: Chromium's launch (the sandboxes of this module are its own).
 pytest_plugins = ["tests.sandbox_fixtures"]
@@ -64,17 +66,7 @@ SIRETS = {"flow": "10000001700011", "held": "10000002500016"}
 @pytest.fixture(scope="module", params=["classic", "spa"])
 def sb(request: pytest.FixtureRequest,
        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    sandbox = Sandbox(latency=(0.0, 0.02), rendering=request.param,
-                      accounts=[*MAIL_DEMO_ACCOUNTS, *(og(s) for s in SIRETS.values())],
-                      mail_dir=tmp_path_factory.mktemp(f"mail-{request.param}"))
-    with sandbox.serve_in_thread(host="127.0.0.1", port=0):
-        yield sandbox
-
-
-def prepare(page: Page, sb: Sandbox) -> Page:
-    page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
+    yield from mail_sandbox(request.param, tmp_path_factory, [og(s) for s in SIRETS.values()])
 
 
 def answers(siret: str, address: str) -> dict[str, str]:
@@ -98,7 +90,7 @@ def request_key(page: Page, sb: Sandbox, siret: str, address: str) -> None:
 
 
 def test_public_page_gives_the_steps_and_links_the_form(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     page.goto(sb.base_url(PORTAL))
     expect(page.get_by_role("heading", name=ARTICLE, level=1)).to_be_visible()
     for text in ("Ce formulaire permet d'identifier l'OG demandeur et la personne à qui la clé "
@@ -118,7 +110,7 @@ def test_public_page_gives_the_steps_and_links_the_form(page: Page, sb: Sandbox)
 
 
 def test_empty_and_malformed_answers_get_their_message(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     open_form(page, sb)
     page.get_by_role("button", name="Envoyer", exact=True).click()
     expect(page.get_by_text(REQUIRED, exact=True)).to_have_count(6)
@@ -136,7 +128,7 @@ def test_empty_and_malformed_answers_get_their_message(page: Page, sb: Sandbox) 
 
 
 def test_establishments_then_validation_then_the_key(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     siret = SIRETS["flow"]
     address = f"Contact.{sb.renderings[PORTAL]}@OG-test.fr"
     request_key(page, sb, siret, address)
@@ -180,7 +172,7 @@ def test_establishments_then_validation_then_the_key(page: Page, sb: Sandbox) ->
 
 
 def test_held_mail_waits_until_released(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     siret = SIRETS["held"]
     address = f"attente-{sb.renderings[PORTAL]}@og-test.fr"
     request_key(page, sb, siret, address)
@@ -198,7 +190,7 @@ def test_held_mail_waits_until_released(page: Page, sb: Sandbox) -> None:
 
 
 def test_an_unknown_og_gets_a_refusal(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     address = f"inconnu-{sb.renderings[PORTAL]}@og-test.fr"
     request_key(page, sb, UNKNOWN_SIRET, address)
     assert sb.constructys_requests(UNKNOWN_SIRET)[-1]["contact_email"] == address

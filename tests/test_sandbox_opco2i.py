@@ -20,11 +20,13 @@ from tests.mail_helpers import (
     answer,
     from_maildir,
     html_links,
+    mail_sandbox,
     maildir_messages,
     part_headers,
     question,
     text_of,
 )
+from tests.spa_helpers import ready
 
 # Fixtures: Chromium's launch (the sandboxes of this module are its own).
 pytest_plugins = ["tests.sandbox_fixtures"]
@@ -63,17 +65,7 @@ SIRENS = {"valid": "100000017", "twice": "100000025", "held": "100000033",
 @pytest.fixture(scope="module", params=["classic", "spa"])
 def sb(request: pytest.FixtureRequest,
        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    sandbox = Sandbox(latency=(0.0, 0.02), rendering=request.param,
-                      accounts=[*MAIL_DEMO_ACCOUNTS, *(cfa(s) for s in SIRENS.values())],
-                      mail_dir=tmp_path_factory.mktemp(f"mail-{request.param}"))
-    with sandbox.serve_in_thread(host="127.0.0.1", port=0):
-        yield sandbox
-
-
-def prepare(page: Page, sb: Sandbox) -> Page:
-    page.context.add_cookies(sb.consent_cookies())  # type: ignore[arg-type]
-    page.set_default_timeout(10_000)
-    return page
+    yield from mail_sandbox(request.param, tmp_path_factory, [cfa(s) for s in SIRENS.values()])
 
 
 def answers(siren: str, address: str) -> dict[str, str]:
@@ -121,7 +113,7 @@ def expired(page: Page, key: str | None = None) -> None:
 
 
 def test_form_has_the_seed_s_texts_and_questions(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     page.goto(sb.base_url(PORTAL))
     expect(page).to_have_title("Clé d'activation API CFA OPCO2I")
     expect(page.get_by_role("heading", name="Clé d'activation API CFA OPCO2I", level=1)
@@ -153,7 +145,7 @@ def test_form_has_the_seed_s_texts_and_questions(page: Page, sb: Sandbox) -> Non
 
 def test_empty_and_malformed_answers_get_their_message_and_nothing_is_sent(
         page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     address = f"invalide-{sb.renderings[PORTAL]}@cfa-test.fr"
     page.goto(sb.base_url(PORTAL))
     page.get_by_role("button", name="Envoyer", exact=True).click()
@@ -178,7 +170,7 @@ def test_empty_and_malformed_answers_get_their_message_and_nothing_is_sent(
 
 
 def test_a_valid_request_mails_a_link_that_shows_the_key_once(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     siren = SIRENS["valid"]
     address = f"Cle-API.{sb.renderings[PORTAL]}@CFA-test.fr"
     request_key(page, sb, siren, address)
@@ -232,7 +224,7 @@ def test_a_valid_request_mails_a_link_that_shows_the_key_once(page: Page, sb: Sa
 
 
 def test_pressing_twice_shows_the_key_only_once(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     siren = SIRENS["twice"]
     address = f"deux-fois-{sb.renderings[PORTAL]}@cfa-test.fr"
     request_key(page, sb, siren, address)
@@ -252,7 +244,7 @@ def test_pressing_twice_shows_the_key_only_once(page: Page, sb: Sandbox) -> None
 
 
 def test_held_mail_waits_until_released(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     siren = SIRENS["held"]
     address = f"attente-{sb.renderings[PORTAL]}@cfa-test.fr"
     sb.hold_mail(PORTAL)
@@ -271,7 +263,7 @@ def test_held_mail_waits_until_released(page: Page, sb: Sandbox) -> None:
 
 
 def test_a_resent_mail_carries_the_same_link(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     siren = SIRENS["resend"]
     address = f"doublon-{sb.renderings[PORTAL]}@cfa-test.fr"
     request_key(page, sb, siren, address)
@@ -292,7 +284,7 @@ def test_a_resent_mail_carries_the_same_link(page: Page, sb: Sandbox) -> None:
 
 
 def test_worst_moment_the_key_is_burnt_and_its_answer_held(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     siren = SIRENS["worst"]
     address = f"pire-{sb.renderings[PORTAL]}@cfa-test.fr"
     request_key(page, sb, siren, address)
@@ -313,7 +305,7 @@ def test_worst_moment_the_key_is_burnt_and_its_answer_held(page: Page, sb: Sandb
 
 
 def test_an_unknown_siren_gets_a_refusal_without_a_link(page: Page, sb: Sandbox) -> None:
-    page = prepare(page, sb)
+    page = ready(page, sb)
     address = f"inconnu-{sb.renderings[PORTAL]}@cfa-test.fr"
     request_key(page, sb, UNKNOWN_SIREN, address)
     assert sb.opco2i_requests(UNKNOWN_SIREN)[-1]["recipient_email"] == address
