@@ -77,19 +77,27 @@ async def log_in(
     except PlaywrightTimeoutError:
         what = f"« {username_label} »" if username_label else "user name"
         raise PageChanged(f"no login form with a {what} field and a password field") from None
-    if submit:
-        await click(page, submit)
-    else:
-        await password_field(page).press("Enter")
     refused = page.get_by_text(LOGIN_REFUSED).or_(page.get_by_text(ACCOUNT_LOCKED))
     refused = refused.filter(visible=True)
     asks_more = second_factor.asked(page)
-    try:
-        await done.or_(refused).or_(asks_more).first.wait_for()
-    except PlaywrightTimeoutError:
-        raise PageChanged(
-            f"after « {submit or 'Enter'} », neither « {success} » nor a refusal showed"
-        ) from None
+    for attempt in (1, 2):
+        if submit:
+            await click(page, submit)
+        else:
+            await password_field(page).press("Enter")
+        try:
+            await done.or_(refused).or_(asks_more).first.wait_for(
+                timeout=ctx.timeout_ms / 2 if attempt == 1 else None)
+            break
+        except PlaywrightTimeoutError:
+            # The form still there, filled, and nothing said: the press was lost (a banner
+            # showing up at that instant); a person presses again.
+            if attempt == 1 and await password_field(page).input_value() == password:
+                log.info("login form still shown, pressing again")
+                continue
+            raise PageChanged(
+                f"after « {submit or 'Enter'} », neither « {success} » nor a refusal showed"
+            ) from None
     if not await refused.count():
         factor = await asks_more.is_visible()
         if factor:
