@@ -41,14 +41,16 @@ WARNING = ("OPCO 2i: « Dès mise en œuvre de la transmission automatisée entr
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:
     options: Opco2iOptions = ctx.options
-    if ctx.interrupted_reveal() and ctx.force_new:
-        ctx.forget_interrupted_reveal()
     if ctx.interrupted_reveal():
-        ctx.step(f"2. « {SHOW} » (the answer kept by a run that stopped before storing the key)")
-        await ctx.reveal_once(page, None, None, button=SHOW, label=PASSWORD, pattern=ONE_WORD)
-        ctx.notes += ["read from the one-time page's answer kept by the run that stopped",
-                      WARNING]
-        return
+        if ctx.force_new:  # a new request replaces what the stopped run kept
+            ctx.forget_interrupted_reveal()
+        else:
+            ctx.step(f"2. « {SHOW} » (the answer kept by a run that stopped before storing it)")
+            await ctx.reveal_once(page, None, None, button=SHOW, label=PASSWORD,
+                                  pattern=ONE_WORD)
+            ctx.notes += ["read from the one-time page's answer kept by the run that stopped",
+                          WARNING]
+            return
 
     ctx.step("2. l'e-mail d'OPCO 2i et son lien")
     # Read before any request: a mailbox that cannot be read stops the run first.

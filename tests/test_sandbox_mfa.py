@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from sandbox import RENDERINGS, Sandbox
@@ -127,13 +128,10 @@ def device_cookies(context: BrowserContext, portal: str) -> list[dict[str, Any]]
     return [dict(c) for c in context.cookies() if c["name"] == f"{portal}_appareil_de_confiance"]
 
 
-def previous_period_code(secret: str) -> str:
-    """The code of the period just ended, not so close to the end of this one that it would be
-    two periods old by the time it is posted."""
-    left = 30 - time.time() % 30
-    if left < 3:
-        time.sleep(left + 0.1)
-    return totp(secret, time.time() - 30)
+def early_in_a_period() -> float:
+    """A moment 5 s into the next TOTP period: a code computed then stays a period old (not
+    two) until it is posted, whatever the clock says now."""
+    return (time.time() // 30 + 1) * 30 + 5
 
 
 # ----- e-mail and SMS ---------------------------------------------------------------------------
@@ -237,7 +235,8 @@ def test_the_previous_period_s_totp_code_is_accepted_an_older_one_is_not(
     for code in stale:  # too old, or not yet
         validate(page, code_field(page, sb, TOTP_CODE), code)
         expect(page.get_by_role("alert")).to_have_text(WRONG)
-    validate(page, field, previous_period_code(secret))
+    with time_machine.travel(early_in_a_period(), tick=True):  # the sandbox's clock too
+        validate(page, field, totp(secret, time.time() - 30))
     landed(page, sb, portal)
 
 
