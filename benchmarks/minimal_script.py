@@ -1,11 +1,12 @@
 """The yardstick: what a person would write with Playwright alone to get the OPCO EP and OPCO
 Mobilités keys of many CFAs from the simulated portals (classic rendering), one after another.
 
-  python benchmarks/minimal_script.py ACCOUNTS.json
+  python benchmarks/minimal_script.py ACCOUNTS.json CHROMIUM
 
 ACCOUNTS.json: [{"portal", "base_url", "username", "password", "siret"}]. The same clicks as the
 tool's flows, in one browser with a fresh context per account; no store, no checks, no retries.
-Prints how many keys it read.
+CHROMIUM: the browser the tool itself runs, so both drive the same one. Prints how many keys it
+read.
 """
 
 from __future__ import annotations
@@ -62,12 +63,12 @@ async def mobilites(page: Page, account: dict) -> str:
 FLOWS = {"opcoep": opcoep, "mobilites": mobilites}
 
 
-async def main(path: str) -> None:
+async def main(path: str, chromium: str) -> None:
     accounts = json.loads(Path(path).read_text())
     read = 0
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
+            executable_path=chromium,
             args=["--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"],
         )
@@ -84,4 +85,4 @@ async def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    asyncio.run(main(sys.argv[1], sys.argv[2]))

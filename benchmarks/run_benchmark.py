@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from retrievers.browser import system_chromium
 from retrievers.demo import demo_config
 from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, PORTALS, Sandbox
 
@@ -94,7 +95,7 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str
 def run_tool(specs: list[dict[str, Any]], one_at_a_time: bool) -> tuple[float, float]:
     sandbox = Sandbox(latency=DEFAULT_LATENCY, accounts=specs)
     with tempfile.TemporaryDirectory(prefix="kr-bench-") as tmp, sandbox.serve_in_thread():
-        browser: dict[str, Any] = {"executable_path": "/usr/bin/chromium"}
+        browser: dict[str, Any] = {}  # the tool finds its Chromium as for any user
         portals = {p: {"base_url": sandbox.base_url(p)} for p in PORTALS}
         if one_at_a_time:
             browser["concurrency"] = 1
@@ -113,8 +114,10 @@ def run_minimal(specs: list[dict[str, Any]]) -> float:
         accounts = [{**s, "base_url": sandbox.base_url(s["portal"])} for s in specs]
         path = Path(tmp) / "accounts.json"
         path.write_text(json.dumps(accounts))
+        chromium = system_chromium(headless=True)  # the one the tool picks
+        assert chromium, "no Chromium on PATH"
         seconds, _, output = measured([sys.executable, str(HERE / "minimal_script.py"),
-                                       str(path)], dict(os.environ))
+                                       str(path), chromium], dict(os.environ))
     assert f"read {len(specs)} keys" in output, output
     return seconds
 

@@ -21,6 +21,10 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Chromium's headless shell (Debian: chromium-headless-shell; Playwright's default headless
+# browser) draws no real window: about half the CPU of full Chromium per account, which is what
+# bounds how many accounts run side by side.
+HEADLESS_SHELLS = ("chromium-headless-shell",)
 INSTALL_HINT = (
     "no Chromium found: install one (Debian/Ubuntu: `sudo apt-get install chromium`; elsewhere "
     "`playwright install chromium`) or set browser.executable_path in the configuration"
@@ -36,17 +40,25 @@ _CONSENT_ACCEPT = re.compile(
 )
 
 
-def find_chromium(config: BrowserConfig, playwright: Playwright) -> str:
+def system_chromium(*, headless: bool) -> str | None:
+    """The Chromium installed on this machine: its headless shell first when headless."""
+    for name in (*HEADLESS_SHELLS, *SYSTEM_CHROMIUMS) if headless else SYSTEM_CHROMIUMS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def find_chromium(config: BrowserConfig, playwright: Playwright, *, headless: bool) -> str:
     if config.executable_path is not None:
         if not config.executable_path.is_file():
             raise ConfigError(
                 [("browser.executable_path", f"{config.executable_path} does not exist")]
             )
         return str(config.executable_path)
-    for name in SYSTEM_CHROMIUMS:
-        found = shutil.which(name)
-        if found:
-            return found
+    found = system_chromium(headless=headless)
+    if found:
+        return found
     own = Path(playwright.chromium.executable_path)
     if own.is_file():
         return str(own)
@@ -56,10 +68,11 @@ def find_chromium(config: BrowserConfig, playwright: Playwright) -> str:
 async def launch(
     playwright: Playwright, config: BrowserConfig, *, headed: bool, downloads: Path
 ) -> Browser:
-    executable = find_chromium(config, playwright)
+    headless = config.headless and not headed
+    executable = find_chromium(config, playwright, headless=headless)
     browser = await playwright.chromium.launch(
         executable_path=executable,
-        headless=config.headless and not headed,
+        headless=headless,
         args=CHROMIUM_FLAGS,
         downloads_path=downloads,  # never a playwright-artifacts-* temp folder
         # The runner answers SIGINT/SIGTERM itself: it may still need the browser to store a

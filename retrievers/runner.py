@@ -88,7 +88,9 @@ class Runner:
                 self._playwright = playwright
                 await register_engines(playwright)
                 if self.settings.browser.cdp_url is None:
-                    browsers.find_chromium(self.settings.browser, playwright)  # none: exit 2
+                    browsers.find_chromium(  # none: exit 2
+                        self.settings.browser, playwright,
+                        headless=self.settings.browser.headless and not self.headed)
                 tasks = [asyncio.create_task(self._run_account(a)) for a in interleaved(accounts)]
                 self._running = dict.fromkeys(tasks)
                 try:

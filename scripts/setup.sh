@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 # dovecot-imapd: the sandbox's private IMAP server (sandbox/mailserver.py), for the demo and the
 # tests. Its postinst may start a system-wide Dovecot on 143/993 where an init system lets it;
 # the private one needs nothing of it (own config, run dir and free port).
-packages=(chromium dovecot-imapd)
+# chromium-headless-shell: what headless runs use (about half the CPU of the full browser, which
+# `--headed` and `login` need).
+packages=(chromium chromium-headless-shell dovecot-imapd)
 extras=""
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(gnome-keyring dbus xvfb xauth)  # xvfb: the headed-mode test

@@ -130,7 +130,7 @@ def make_setup(sandbox: Sandbox, tmp_path: Path):
             accounts.append({**account, "password": demo["password"]})
         config: dict[str, Any] = {
             "store": {"backend": backend, "path": str(tmp_path / "keys.enc")},
-            "browser": {"executable_path": "/usr/bin/chromium", "step_timeout_seconds": 15},
+            "browser": {"step_timeout_seconds": 15},
             "retry": {"attempts": 2, "wait_seconds": 0.2},
             "portals": {p: {"base_url": sandbox.base_url(p)} for p in FLOW_PORTALS},
             "accounts": config_accounts,

@@ -6,16 +6,15 @@ Loaded by tests/test_sandbox*.py through `pytest_plugins`; conftest.py may load 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page
 
+from retrievers.browser import CHROMIUM_FLAGS, system_chromium
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from tests.spa_helpers import ready
 
-SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 FAST = (0.0, 0.02)
 
 # Accounts only these tests touch, so locking one out or generating a first key never depends
@@ -55,15 +54,12 @@ TEST_ACCOUNTS = [*DEMO_ACCOUNTS, *LOCKOUT_ACCOUNTS.values(), CSRF_ACCOUNT,
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    # Debian's Chromium when present (Playwright's own download is not installed here), and no
-    # background traffic: the sandbox is the only thing these tests should talk to.
-    args = {
-        **browser_type_launch_args,
-        "args": ["--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"],
-    }
-    if SYSTEM_CHROMIUM.exists():
-        args["executable_path"] = str(SYSTEM_CHROMIUM)
+    # The Chromium the tool itself would pick (Playwright's own download is not installed
+    # here), and no background traffic: the sandbox is the only thing these tests talk to.
+    args = {**browser_type_launch_args, "args": CHROMIUM_FLAGS}
+    system = system_chromium(headless=args.get("headless", True))
+    if system:
+        args["executable_path"] = system
     return args
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 from retrievers.artifacts import capture_failure
-from retrievers.browser import CHROMIUM_FLAGS
+from retrievers.browser import CHROMIUM_FLAGS, system_chromium
 from retrievers.redact import REDACTOR
 
 KEY = "F4KKZLkV20jmOY7q7GqwTbfzNtnbN-test"
@@ -24,7 +24,7 @@ def test_screenshot_and_html_dump_hide_keys_and_passwords(tmp_path: Path) -> Non
     async def fail_on_a_page_showing_the_key() -> Path | None:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
+                executable_path=system_chromium(headless=True), args=CHROMIUM_FLAGS
             )
             page = await browser.new_page()
             await page.set_content(PAGE)

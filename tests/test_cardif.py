@@ -46,7 +46,7 @@ def setup(sandbox: Sandbox, tmp_path: Path) -> Setup:
     }
     config = {
         "store": {"backend": "file", "path": str(tmp_path / "keys.enc")},
-        "browser": {"executable_path": "/usr/bin/chromium", "step_timeout_seconds": 15},
+        "browser": {"step_timeout_seconds": 15},
         "retry": {"attempts": 2, "wait_seconds": 0.2},
         "portals": {"cardif": {"base_url": sandbox.base_url("cardif")}},
         "accounts": [account],

@@ -57,8 +57,7 @@ def _world(folder: Path, rendering: str, security: str = "none") -> Iterator[Wor
                           rendering={"opco2i": rendering, "constructys": rendering})
         with sandbox.serve_in_thread():
             path, env = demo_config(sandbox, folder, MAIL_DEMO_ACCOUNTS, o2s=None, mail=mail,
-                                    extra={"browser": {"executable_path": "/usr/bin/chromium",
-                                                       "step_timeout_seconds": 15}})
+                                    extra={"browser": {"step_timeout_seconds": 15}})
             env = {**{k: v for k, v in os.environ.items()
                       if not k.startswith("KEY_RETRIEVER_")}, **env}
             yield World(sandbox, mail, Setup(path=path, env=env,

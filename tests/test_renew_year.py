@@ -41,7 +41,7 @@ def _config(sandbox: Sandbox, folder: Path, notify: str) -> tuple[Path, dict[str
     return demo_config(
         sandbox, folder, [a for a in DEMO_ACCOUNTS if a["portal"] in PORTALS], o2s=None,
         extra={
-            "browser": {"executable_path": "/usr/bin/chromium", "step_timeout_seconds": 15},
+            "browser": {"step_timeout_seconds": 15},
             "retry": {"attempts": 1, "wait_seconds": 0},
             "portals": {p: {"base_url": sandbox.base_url(p)} for p in PORTALS},
             "reread_days": REREAD_DAYS,

@@ -17,8 +17,6 @@ from retrievers.runner import interleaved
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from tests.conftest import FAST, Setup, chromium_with_remote_debugging, demo_account
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 def test_commands_that_need_no_browser_never_import_playwright(make_setup) -> None:
     setup = make_setup(("atlas", "ocapiat"))
@@ -116,7 +114,6 @@ def test_many_accounts_of_two_portals_all_done_side_by_side(tmp_path: Path) -> N
     sandbox = Sandbox(latency=FAST, accounts=specs)
     with sandbox.serve_in_thread():
         path, env = demo_config(sandbox, tmp_path, specs, o2s=None, extra={
-            "browser": {"executable_path": CHROMIUM},
             "portals": {p: {"base_url": sandbox.base_url(p)} for p in ("opcoep", "mobilites")},
         })
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("KEY_RETRIEVER_")},
@@ -126,6 +123,8 @@ def test_many_accounts_of_two_portals_all_done_side_by_side(tmp_path: Path) -> N
         done = setup.cli("run")
 
         assert done.returncode == 0, done.stdout + done.stderr
+        # Headless: Chromium's lighter headless shell, which scripts/setup.sh installs.
+        assert "chromium-headless-shell" in done.stderr
         for spec in specs:
             key = sandbox.current_key(spec["portal"], spec["username"], siret=spec["siret"])
             got = setup.cli("get", spec["portal"], "--account", spec["name"]).stdout.strip()

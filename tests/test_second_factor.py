@@ -34,8 +34,8 @@ def _world(folder: Path, rendering: str = "classic",
     sandbox = Sandbox(latency=FAST, rendering={"atlas": rendering})
     with sandbox.serve_in_thread():
         path, env = demo_config(sandbox, folder, [ATLAS], o2s=None, extra={
-            "browser": {"executable_path": "/usr/bin/chromium", "step_timeout_seconds": 15,
-                        "person_timeout_seconds": 90, **(browser or {})}})
+            "browser": {"step_timeout_seconds": 15, "person_timeout_seconds": 90,
+                        **(browser or {})}})
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("KEY_RETRIEVER_")},
                **env}
         yield sandbox, Setup(path=path, env=env, accounts=[ATLAS], folder=folder)
