@@ -138,6 +138,7 @@ def main() -> None:
     parser.add_argument("--many", type=int, default=100, help="accounts for the speed-up")
     args = parser.parse_args()
 
+    print(f"headless Chromium: {system_chromium(headless=True)}", flush=True)
     pair = accounts_for(("opcoep", "mobilites"), args.per_portal)
     minimal_s = run_minimal(pair)
     tool_serial_s, _ = run_tool(pair, one_at_a_time=True)
