@@ -66,6 +66,7 @@ class FlowContext:
     session: AccountItem | None = None  # the account's signed-in session, kept in the store
     session_loaded: bool = False  # this run's browser context started from a kept session
     login_only: bool = False  # `login`: stop once signed in, the session kept
+    on_one_time_page: bool = False  # it shows a key not yet known: no failure artifact
     notes: list[str] = field(default_factory=list)  # said after the outcome, to the user
     generated: bool = False
     saved_fingerprint: str | None = None
@@ -327,8 +328,11 @@ class FlowContext:
         if earlier is None:
             assert mail is not None and link is not None
             self.use_mail(mail)
+        self.on_one_time_page = True
         await capture.open(page, link.url if link else "", earlier)
-        return await self._reveal(page, capture, button=button, label=label, pattern=pattern)
+        key = await self._reveal(page, capture, button=button, label=label, pattern=pattern)
+        self.on_one_time_page = False  # the key is known now: the redactor hides it
+        return key
 
     def interrupted_reveal(self) -> bool:
         """A run stopped after a one-time page answered and before its key was stored."""

@@ -333,6 +333,10 @@ class Runner:
         return PageChanged(f"{where}: {what}", artifact=await self._artifact(page, ctx))
 
     async def _artifact(self, page: Page, ctx: FlowContext) -> Path | None:
+        if ctx.on_one_time_page:  # the key may be anywhere on it, and is not known to mask it
+            log.warning("no failure screenshot or HTML dump: the page shows a key once; what "
+                        "the portal answered stays in the secure store")
+            return None
         return await capture_failure(
             page,
             directory=self.settings.resolved_artifacts_dir(),

@@ -100,6 +100,22 @@ def test_opco2i_form_then_mail_then_the_key_shown_once(world: World) -> None:
     assert key and all(key not in text for text in setup.everything_written())
 
 
+def test_a_one_time_page_that_fails_leaves_no_artifact_of_its_key(world: World) -> None:
+    """The page shows the key once, in a form the flow does not expect: page_changed, and
+    nothing of that page lands in an artifact (the key is not known, so nothing could mask it)."""
+    sandbox, setup = world.sandbox, world.setup
+    key = sandbox.set_key("opco2i", SIREN, "c1e2 a3b4 c5d6 e7f8", None)
+    assert world.results("opco2i")[0] == 3
+
+    code, rows = world.results("opco2i")
+
+    assert code == 1 and rows["opco2i"]["outcome"] == "page_changed", rows
+    assert "« Mot de passe »" in rows["opco2i"]["message"]
+    assert sandbox.reveal_count(SIREN) == 1
+    assert all(key not in text for text in setup.everything_written())
+    assert not list((setup.folder / "artifacts").glob("*"))
+
+
 def test_constructys_form_then_establishments_then_the_key(world: World) -> None:
     sandbox, setup = world.sandbox, world.setup
 
