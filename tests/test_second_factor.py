@@ -110,7 +110,7 @@ def _with_a_person(playwright: Playwright, cdp_url: str, setup: Setup, sandbox: 
     asked = page.get_by_role("heading", name=FACTOR_PAGE)
     expect(asked).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Recevoir un code par SMS").click()
-    code_box = page.get_by_label("Code de vérification")
+    code_box = page.get_by_role("textbox", name="Code de vérification")
     expect(code_box).to_be_visible()
     code_box.fill(sandbox.sent_codes("atlas", USER)[-1])
     page.get_by_role("button", name="Valider").click()
@@ -123,10 +123,11 @@ def _with_a_person(playwright: Playwright, cdp_url: str, setup: Setup, sandbox: 
     return done, [c["value"] for c in cookies]
 
 
+@pytest.mark.parametrize("rendering", ["classic", "spa"])
 def test_a_person_completes_the_factor_in_the_headed_window(
-    tmp_path: Path, headed_chromium: str, playwright: Playwright
+    tmp_path: Path, headed_chromium: str, playwright: Playwright, rendering: str
 ) -> None:
-    with _world(tmp_path, browser={"cdp_url": headed_chromium}) as (sandbox, setup):
+    with _world(tmp_path, rendering, browser={"cdp_url": headed_chromium}) as (sandbox, setup):
         sandbox.set_second_factor("atlas", USER, "sms")
 
         done, cookies = _with_a_person(playwright, headed_chromium, setup, sandbox,
@@ -140,10 +141,11 @@ def test_a_person_completes_the_factor_in_the_headed_window(
         assert all(value not in written for value in cookies if len(value) >= 8)
 
 
+@pytest.mark.parametrize("rendering", ["classic", "spa"])
 def test_login_keeps_a_session_that_headless_runs_reuse(
-    tmp_path: Path, headed_chromium: str, playwright: Playwright
+    tmp_path: Path, headed_chromium: str, playwright: Playwright, rendering: str
 ) -> None:
-    with _world(tmp_path, browser={"cdp_url": headed_chromium}) as (sandbox, setup):
+    with _world(tmp_path, rendering, browser={"cdp_url": headed_chromium}) as (sandbox, setup):
         sandbox.set_second_factor("atlas", USER, "sms")
         done, cookies = _with_a_person(playwright, headed_chromium, setup, sandbox,
                                        "login", "atlas")
