@@ -11,7 +11,6 @@ in it 4. hand both to O2S (flows/o2s.py). The TOKEN is stored the moment it is r
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from playwright.async_api import Locator, Page, expect
 
@@ -123,10 +122,8 @@ async def _newest_file_code(page: Page, ctx: FlowContext, ready_before: int) -> 
     async with page.expect_download() as info:
         await ready.first.click()
     download = await info.value
-    try:
-        return smallest_code(Path(await download.path()), download.suggested_filename)
-    finally:
-        await download.delete()  # the file lists the adviser's clients: leave no copy
+    return await ctx.read_download(
+        download, lambda path: smallest_code(path, download.suggested_filename))
 
 
 def _downloads(page: Page) -> Locator:

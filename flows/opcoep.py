@@ -10,7 +10,6 @@ it is due.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import jwt
 from playwright.async_api import Page
@@ -56,11 +55,8 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step(f"6. « {DOWNLOAD} »")
     async with page.expect_download() as download_info:
         await click(page, DOWNLOAD)
-    download = await download_info.value
-    try:
-        downloaded = Path(await download.path()).read_text(encoding="utf-8").strip()
-    finally:
-        await download.delete()  # it holds the token: leave no copy behind
+    downloaded = await ctx.read_download(
+        await download_info.value, lambda path: path.read_text(encoding="utf-8").strip())
     if downloaded != token:
         raise PageChanged("the downloaded .txt token differs from the token shown on the page")
 

@@ -85,10 +85,16 @@ async def launch(
     return browser
 
 
-async def connect(playwright: Playwright, cdp_url: str) -> Browser:
-    """A browser served elsewhere (remote debugging, a pool); closing it only disconnects."""
-    browser = await playwright.chromium.connect_over_cdp(cdp_url)
-    log.info("browser connected", version=browser.version)
+async def connect(playwright: Playwright, config: BrowserConfig) -> Browser:
+    """A browser served elsewhere; closing it only disconnects. A Playwright server speaks
+    Playwright's own protocol (downloads come back over it); any Chromium with remote debugging
+    speaks CDP (downloads stay on its machine)."""
+    if config.playwright_url:
+        browser = await playwright.chromium.connect(config.playwright_url)
+    else:
+        assert config.cdp_url
+        browser = await playwright.chromium.connect_over_cdp(config.cdp_url)
+    log.info("browser connected", version=browser.version, setting=config.remote)
     return browser
 
 

@@ -16,7 +16,14 @@ from urllib.parse import urlsplit
 
 import platformdirs
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -58,14 +65,41 @@ class BrowserConfig(_Strict):
         "browser pool) instead of launching one: http(s):// or ws(s)://"
     )
 
+    playwright_url: str | None = Field(
+        None, description="drive a browser served by a Playwright server (a browser pool that "
+        "speaks Playwright's protocol, `launchServer`) instead of launching one: ws(s)://; "
+        "files the portals send come back over the connection"
+    )
+
     @field_validator("cdp_url")
     @classmethod
     def _cdp_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
         if value[:3].lower() in ("ws:", "wss"):  # a WebSocket URL: checked as the http one
-            return "ws" + check_http_url("http" + value[2:])[4:]
+            return _check_ws_url(value)
         return check_http_url(value)
+
+    @field_validator("playwright_url")
+    @classmethod
+    def _playwright_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value[:3].lower() not in ("ws:", "wss"):
+            raise ValueError(f"must be a ws(s):// URL, e.g. ws://browser-pool:3000/: {value!r}")
+        return _check_ws_url(value)
+
+    @model_validator(mode="after")
+    def _one_remote_browser(self) -> BrowserConfig:
+        if self.cdp_url and self.playwright_url:
+            raise ValueError("give browser.cdp_url or browser.playwright_url, not both")
+        return self
+
+    @property
+    def remote(self) -> str | None:
+        """The setting that names a browser served elsewhere, if one does."""
+        return ("browser.cdp_url" if self.cdp_url else
+                "browser.playwright_url" if self.playwright_url else None)
 
 
 class RetryConfig(_Strict):
@@ -107,6 +141,11 @@ class PortalConfig(_Strict):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         return None if value is None else check_http_url(value)
+
+
+def _check_ws_url(value: str) -> str:
+    """A WebSocket URL, checked as the http(s) one it upgrades."""
+    return "ws" + check_http_url("http" + value[2:])[4:]
 
 
 def check_http_url(value: str) -> str:

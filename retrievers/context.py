@@ -13,11 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from playwright.async_api import BrowserContext, Locator, Page
+from playwright.async_api import BrowserContext, Download, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 
+from retrievers import downloads
 from retrievers.errors import (
     ActionNeeded,
     DryRunStop,
@@ -34,6 +36,7 @@ from retrievers.reveal import Capture
 from retrievers.state import fingerprint, now
 
 _SOON_MS = 2_000
+T = TypeVar("T")
 _CLOCK_SKEW = timedelta(minutes=10)
 
 if TYPE_CHECKING:
@@ -67,6 +70,7 @@ class FlowContext:
     session_loaded: bool = False  # this run's browser context started from a kept session
     login_only: bool = False  # `login`: stop once signed in, the session kept
     on_one_time_page: bool = False  # it shows a key not yet known: no failure artifact
+    downloads: Path | None = None  # where files the portals send are read (set by the runner)
     notes: list[str] = field(default_factory=list)  # said after the outcome, to the user
     generated: bool = False
     saved_fingerprint: str | None = None
@@ -360,6 +364,11 @@ class FlowContext:
     def forget_interrupted_reveal(self) -> None:
         """--force-new: a new request replaces what a stopped run kept."""
         Capture(self.store, self.portal.id, self.account.name).clear()
+
+    async def read_download(self, download: Download, reader: Callable[[Path], T]) -> T:
+        """What `reader` makes of the file `download` brought; no copy of it is left."""
+        assert self.downloads is not None, "the runner sets the downloads folder"
+        return await downloads.read(download, self.downloads, reader)
 
     # -- facts besides the key ----------------------------------------------------------------
     def stored_key(self) -> str | None:

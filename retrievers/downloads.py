@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from playwright.async_api import Download
+
+T = TypeVar("T")
 
 
 def downloads_dir(state_path: Path) -> Path:
@@ -23,6 +31,19 @@ def downloads_dir(state_path: Path) -> Path:
     mine = root / str(os.getpid())
     mine.mkdir(mode=0o700, exist_ok=True)
     return mine
+
+
+async def read(download: Download, folder: Path, reader: Callable[[Path], T]) -> T:
+    """What `reader` makes of a file a portal sent, leaving no copy of it anywhere (it holds a
+    key, or an adviser's clients). Saved into `folder` by Playwright, which also brings it over
+    the connection from a browser served by a Playwright server."""
+    copy = folder / f"{uuid.uuid4().hex}{Path(download.suggested_filename).suffix}"
+    try:
+        await download.save_as(copy)
+        return reader(copy)
+    finally:
+        copy.unlink(missing_ok=True)
+        await download.delete()  # the browser's own copy
 
 
 def clear(folder: Path) -> None:

@@ -87,7 +87,7 @@ class Runner:
             async with async_playwright() as playwright:
                 self._playwright = playwright
                 await register_engines(playwright)
-                if self.settings.browser.cdp_url is None:
+                if self.settings.browser.remote is None:
                     browsers.find_chromium(  # none: exit 2
                         self.settings.browser, playwright,
                         headless=self.settings.browser.headless and not self.headed)
@@ -122,10 +122,10 @@ class Runner:
     async def _get_browser(self, playwright: Playwright) -> Browser:
         async with self._browser_lock:  # launched once, and only if some account needs it
             if self._browser is None:
-                cdp_url = self.settings.browser.cdp_url
+                remote = self.settings.browser.remote
                 try:
-                    if cdp_url:
-                        self._browser = await browsers.connect(playwright, cdp_url)
+                    if remote:
+                        self._browser = await browsers.connect(playwright, self.settings.browser)
                     else:
                         self._browser = await browsers.launch(
                             playwright, self.settings.browser, headed=self.headed,
@@ -133,9 +133,9 @@ class Runner:
                         )
                 except PlaywrightError as exc:
                     first_line = REDACTOR(str(exc).strip().splitlines()[0])
-                    if cdp_url:
+                    if remote:
                         raise PortalDown(
-                            f"the browser at browser.cdp_url did not answer: {first_line}"
+                            f"the browser at {remote} did not answer: {first_line}"
                         ) from None
                     hint = " (--headed needs a display: is DISPLAY set?)" if self.headed else ""
                     raise RetrievalError(f"Chromium could not start{hint}: {first_line}") from None
@@ -214,6 +214,7 @@ class Runner:
             mailbox=self._mailbox if portal.by_mail else None,
             session=AccountItem(self.store, account.portal, account.name, "session"),
             login_only=self.login_only,
+            downloads=self._downloads,
         )
 
     async def _attempt_account(self, account: AccountConfig, ctx: FlowContext) -> AccountResult:

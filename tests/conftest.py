@@ -19,9 +19,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
+import playwright
 import pytest
 import yaml
 
+from retrievers.browser import CHROMIUM_FLAGS, system_chromium
 from retrievers.demo import account_entry
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from tests.machine import require_secret_service
@@ -199,3 +201,34 @@ def chromium_with_remote_debugging(*prefix: str) -> Iterator[str]:
         os.killpg(process.pid, signal.SIGKILL)  # xvfb-run's Xvfb too
         process.wait()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# Playwright's own Node package (the Python package ships it with its Node) serves a browser
+# over Playwright's protocol, as a browser pool that speaks it does.
+_LAUNCH_SERVER = """
+const [pkg, options] = process.argv.slice(1);
+require(pkg).chromium.launchServer(JSON.parse(options))
+  .then(server => console.log(server.wsEndpoint()));
+"""
+
+
+def playwright_server() -> Iterator[str]:
+    """A Playwright server with a headless Chromium of its own: yields its ws:// endpoint for
+    browser.playwright_url."""
+    driver = Path(playwright.__file__).parent / "driver"
+    options = {"executablePath": system_chromium(headless=True), "args": CHROMIUM_FLAGS,
+               "host": "127.0.0.1", "port": 0}
+    process = subprocess.Popen(
+        [str(driver / "node"), "-e", _LAUNCH_SERVER, str(driver / "package"),
+         json.dumps(options)],
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    assert process.stdout is not None
+    endpoint = process.stdout.readline().strip()  # printed once the browser is up
+    try:
+        if not endpoint.startswith("ws://"):
+            pytest.fail(f"the Playwright server did not start: {endpoint!r}")
+        yield endpoint
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

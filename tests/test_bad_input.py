@@ -225,6 +225,14 @@ def _base_url(url: str) -> Callable[[World], tuple[str, ...]]:
     return prepare
 
 
+def _remote_browser(**browser: str) -> Callable[[World], tuple[str, ...]]:
+    def prepare(w: World) -> tuple[str, ...]:
+        w.write_config(browser=browser)
+        return ("run",)
+
+    return prepare
+
+
 def _empty_password(w: World) -> tuple[str, ...]:
     w.write_config()
     w.env["KR_TEST_PASSWORD"] = ""
@@ -308,6 +316,11 @@ CASES = [
          ("portals.atlas.base_url", "control character"), absent=(STATE,)),
     Case("base-url-no-host", _base_url("https:///login"),
          ("portals.atlas.base_url", "no host"), absent=(STATE,)),
+    Case("playwright-url-not-websocket", _remote_browser(playwright_url="http://pool:3000/"),
+         ("browser.playwright_url", "ws(s)://"), absent=(STATE,)),
+    Case("two-remote-browsers", _remote_browser(cdp_url="http://pool:9222",
+                                                playwright_url="ws://pool:3000/"),
+         ("browser.cdp_url or browser.playwright_url, not both",), absent=(STATE,)),
     Case("password-variable-empty", _empty_password,
          ("accounts[0].password_env", "KR_TEST_PASSWORD is set but empty"),
          not_names=("not set",), absent=(STATE,)),

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
-from retrievers.config import AccountConfig, Settings
+from retrievers.config import AccountConfig, Settings, load_config
 from retrievers.demo import demo_config
 from retrievers.operations import select_accounts
 from retrievers.runner import interleaved
 from sandbox import DEMO_ACCOUNTS, Sandbox
-from tests.conftest import FAST, Setup, chromium_with_remote_debugging, demo_account
+from tests.conftest import (
+    FAST,
+    Setup,
+    chromium_with_remote_debugging,
+    demo_account,
+    playwright_server,
+)
 
 
 def test_commands_that_need_no_browser_never_import_playwright(make_setup) -> None:
@@ -104,6 +112,30 @@ def test_a_flow_runs_in_a_browser_served_elsewhere(
         assert setup.stored_key(portal) == sandbox.current_key(portal, demo["username"])
 
 
+@pytest.fixture
+def pool() -> Iterator[str]:
+    yield from playwright_server()
+
+
+def test_a_browser_pool_speaking_playwright_sends_the_downloads_back(
+    sandbox: Sandbox, make_setup, pool: str
+) -> None:
+    """OPCO EP's token comes as a .txt file: from a Playwright server it comes over the
+    connection, is read here and checked against the page, and no copy is left."""
+    setup = make_setup(("opcoep", "atlas"), extra={"browser": {"playwright_url": pool}})
+
+    done = setup.cli("run", "--log-json")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '"browser connected"' in done.stderr and '"browser started"' not in done.stderr
+    for portal in ("opcoep", "atlas"):
+        demo = demo_account(portal)
+        assert setup.stored_key(portal) == sandbox.current_key(portal, demo["username"],
+                                                               siret=demo.get("siret"))
+    downloads = setup.folder / "key-retriever.downloads"
+    assert not [p for p in downloads.rglob("*") if p.is_file()]
+
+
 def test_many_accounts_of_two_portals_all_done_side_by_side(tmp_path: Path) -> None:
     """Eight CFAs on each of two portals, at the defaults: every key stored, none twice."""
     specs = [
@@ -131,3 +163,41 @@ def test_many_accounts_of_two_portals_all_done_side_by_side(tmp_path: Path) -> N
             assert got == key, spec["name"]
             assert sandbox.generation_count(spec["portal"], spec["username"],
                                             siret=spec["siret"]) <= 1
+
+
+DEPLOY = Path(__file__).parent.parent / "deploy"
+
+
+def test_the_kubernetes_setup_shards_the_accounts_and_names_real_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from croniter import croniter
+
+    docs = list(yaml.safe_load_all((DEPLOY / "kubernetes" / "key-retriever.yaml").read_text()))
+    cron = next(d for d in docs if d["kind"] == "CronJob")["spec"]
+    assert croniter.is_valid(cron["schedule"]) and cron["concurrencyPolicy"] == "Forbid"
+    job = cron["jobTemplate"]["spec"]
+    assert job["completionMode"] == "Indexed" and job["completions"] == job["parallelism"]
+    container = job["template"]["spec"]["containers"][0]
+    assert container["args"][:1] == ["renew"]
+    assert container["args"][-2:] == ["--shard", str(job["completions"])]
+
+    # The pod's variables are settings the tool reads ($(SHARD) as Kubernetes fills it in).
+    config = tmp_path / "key-retriever.yaml"
+    config.write_text(yaml.safe_dump({"accounts": []}))
+    for variable in container["env"]:
+        if variable["name"].startswith("KEY_RETRIEVER_"):
+            monkeypatch.setenv(variable["name"], variable["value"].replace("$(SHARD)", "2"))
+    settings = load_config(config)
+    assert settings.browser.playwright_url == "ws://browser-pool:3000/"
+    assert settings.resolved_state_path() == Path("/var/lib/key-retriever/state-2.sqlite")
+    assert settings.artifacts_dir == Path("/var/lib/key-retriever/artifacts")
+
+    # The pool serves the Playwright its image carries, on the port its Service names.
+    pool = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]
+    server = pool["containers"][0]
+    version = re.search(r":v([0-9.]+)-", server["image"])
+    assert version and f"playwright@{version.group(1)}" in server["command"]
+    service = next(d for d in docs if d["kind"] == "Service")["spec"]
+    assert service["ports"][0]["targetPort"] == server["ports"][0]["containerPort"]
+    assert f":{service['ports'][0]['port']}/" in settings.browser.playwright_url
