@@ -93,36 +93,22 @@ def test_accounts_interleave_across_portals() -> None:
     assert order[:4] == sorted(set(order[:4]), key=order[:4].index) and len(set(order[:4])) == 4
 
 
-@pytest.fixture
-def remote_chromium() -> Iterator[str]:
-    yield from chromium_with_remote_debugging()
+@pytest.fixture(params=["cdp_url", "playwright_url"])
+def remote_browser(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """A browser served elsewhere: a Chromium with remote debugging (CDP), or a Playwright
+    server (Playwright's protocol, as pools speak it). Yields (setting, URL)."""
+    serve = chromium_with_remote_debugging if request.param == "cdp_url" else playwright_server
+    for url in serve():
+        yield request.param, url
 
 
 def test_a_flow_runs_in_a_browser_served_elsewhere(
-    sandbox: Sandbox, make_setup, remote_chromium: str
+    sandbox: Sandbox, make_setup, remote_browser: tuple[str, str]
 ) -> None:
-    setup = make_setup(("atlas", "ocapiat"), extra={"browser": {"cdp_url": remote_chromium}})
-
-    done = setup.cli("run", "--log-json")
-
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert '"browser connected"' in done.stderr and '"browser started"' not in done.stderr
-    for portal in ("atlas", "ocapiat"):
-        demo = demo_account(portal)
-        assert setup.stored_key(portal) == sandbox.current_key(portal, demo["username"])
-
-
-@pytest.fixture
-def pool() -> Iterator[str]:
-    yield from playwright_server()
-
-
-def test_a_browser_pool_speaking_playwright_sends_the_downloads_back(
-    sandbox: Sandbox, make_setup, pool: str
-) -> None:
-    """OPCO EP's token comes as a .txt file: from a Playwright server it comes over the
-    connection, is read here and checked against the page, and no copy is left."""
-    setup = make_setup(("opcoep", "atlas"), extra={"browser": {"playwright_url": pool}})
+    """OPCO EP's token also comes as a .txt file, read here and checked against the page (from
+    a Playwright server it comes over the connection); no copy of it is left."""
+    setting, url = remote_browser
+    setup = make_setup(("opcoep", "atlas"), extra={"browser": {setting: url}})
 
     done = setup.cli("run", "--log-json")
 
