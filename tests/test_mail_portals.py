@@ -213,10 +213,11 @@ def test_a_wrong_mailbox_password_is_said_and_sends_nothing(world: World) -> Non
     assert "not the password" not in "".join(world.setup.everything_written())
 
 
-def test_a_mailbox_over_tls_is_trusted_only_through_its_ca(tmp_path: Path) -> None:
-    with _world(tmp_path, "classic", security="ssl") as world:
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_a_mailbox_over_tls_is_trusted_only_through_its_ca(tmp_path: Path, security: str) -> None:
+    with _world(tmp_path, "classic", security=security) as world:
         config = yaml.safe_load(world.setup.path.read_text())
-        config["mailbox"]["security"] = "ssl"
+        config["mailbox"]["security"] = security
         world.setup.path.write_text(yaml.safe_dump(config))
 
         code, rows = world.results("opco2i")  # the throw-away CA is not the system's
@@ -229,3 +230,7 @@ def test_a_mailbox_over_tls_is_trusted_only_through_its_ca(tmp_path: Path) -> No
         assert world.results("opco2i")[0] == 3
         assert world.results("opco2i")[0] == 0
         assert world.setup.stored_key("opco2i") == world.sandbox.current_key("opco2i", SIREN)
+        # Dovecot would take a login without TLS from 127.0.0.1: its log shows none came so.
+        logins = [line for line in world.mail.log.read_text().splitlines()
+                  if "Login: user=" in line]
+        assert logins and all(", TLS" in line for line in logins), logins
