@@ -36,8 +36,8 @@ from retrievers.reveal import Capture
 from retrievers.state import fingerprint, now
 
 _SOON_MS = 2_000
-T = TypeVar("T")
 _CLOCK_SKEW = timedelta(minutes=10)
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from retrievers.config import AccountConfig
