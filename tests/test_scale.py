@@ -159,7 +159,7 @@ def test_the_kubernetes_setup_shards_the_accounts_and_names_real_settings(
 ) -> None:
     from croniter import croniter
 
-    docs = list(yaml.safe_load_all((DEPLOY / "kubernetes" / "key-retriever.yaml").read_text()))
+    docs = list(yaml.safe_load_all((DEPLOY / "kubernetes" / "sharded-renew.yaml").read_text()))
     cron = next(d for d in docs if d["kind"] == "CronJob")["spec"]
     assert croniter.is_valid(cron["schedule"]) and cron["concurrencyPolicy"] == "Forbid"
     job = cron["jobTemplate"]["spec"]
