@@ -195,6 +195,8 @@ def chromium_with_remote_debugging(*prefix: str) -> Iterator[str]:
             break
     else:
         pytest.fail("Chromium did not start its remote debugging")
+    # Keep reading what it says: a full pipe would stop Chromium mid-test.
+    threading.Thread(target=process.stderr.read, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{found.group(1)}"
     finally:
