@@ -88,6 +88,22 @@ def test_an_authenticator_account_signs_in_unattended(tmp_path: Path, rendering:
         assert secret not in "".join(setup.everything_written())
 
 
+def test_a_wrong_authenticator_secret_is_said(tmp_path: Path) -> None:
+    with _world(tmp_path) as (sandbox, setup):
+        sandbox.set_second_factor("atlas", USER, "totp")
+        setup.path.write_text(setup.path.read_text().replace(
+            "password_env:", "totp_env: ATLAS_TOTP\n  password_env:"))
+        setup.env["ATLAS_TOTP"] = wrong = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+        code, row = _results(setup, "run")
+
+        assert code == 1 and row["outcome"] == "wrong_credentials", row
+        assert "refused the authenticator codes" in row["message"]
+        assert "$ATLAS_TOTP" in row["message"] and "clock" in row["message"]
+        assert setup.stored_key("atlas") is None
+        assert wrong not in "".join(setup.everything_written())
+
+
 @pytest.fixture
 def headed_chromium() -> Iterator[str]:
     """A visible Chromium on a virtual screen, whose window the test acts in as a person would
