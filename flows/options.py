@@ -7,6 +7,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from retrievers.config import EnvName
+
 
 class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -25,7 +27,7 @@ class O2SOptions(_Options):
 
     base_url: str
     username: str = Field(min_length=1)
-    password_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    password_env: EnvName
 
     @field_validator("base_url")
     @classmethod

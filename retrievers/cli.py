@@ -157,6 +157,8 @@ PORTAL_OPTION = click.option("--portal", "portals", multiple=True,
                              type=click.Choice(PORTAL_IDS),
                              help="Only this portal's accounts (repeatable).")
 ACCOUNT = click.option("--account", help="Only the account with this name.")
+ONE_ACCOUNT = click.option("--account",
+                           help="The account's name (needed when the portal has several).")
 
 SHARD = click.option(
     "--shard",
@@ -282,7 +284,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("portal", type=click.Choice(PORTAL_IDS))
-@click.option("--account", help="The account's name (needed when the portal has several).")
+@ONE_ACCOUNT
 @click.option(
     "--field",
     metavar="NAME",
@@ -331,7 +333,7 @@ def get(config_path: Path | None, portal: str, account: str | None, field: str |
 
 @cli.command(name="set")
 @click.argument("portal", type=click.Choice(PORTAL_IDS))
-@click.option("--account", help="The account's name (needed when the portal has several).")
+@ONE_ACCOUNT
 @click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="The key's expiry, when the portal gives one: renew reminds you before it.")
 @command
@@ -361,7 +363,7 @@ def set_key(config_path: Path | None, portal: str, account: str | None,
 
 @cli.command()
 @click.argument("portal", type=click.Choice([p.id for p in PORTALS.values() if p.logs_in]))
-@click.option("--account", help="The account's name (needed when the portal has several).")
+@ONE_ACCOUNT
 @command
 def login(config_path: Path | None, portal: str, account: str | None) -> None:
     """Sign in to PORTAL in a browser window, a person completing its second factor, and keep

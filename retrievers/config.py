@@ -11,7 +11,7 @@ import os
 import re
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -43,6 +43,10 @@ ENV_PREFIX = "KEY_RETRIEVER_"
 # The YAML file's settings, read and checked by load_config (so that a list, a scalar or a
 # non-UTF-8 file gets a clear message), then handed to Settings as its lowest-priority source.
 _yaml_data: ContextVar[dict[str, Any] | None] = ContextVar("_yaml_data", default=None)
+
+
+# The name of an environment variable holding a secret (never the secret itself).
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 
 class _Strict(BaseModel):
@@ -114,7 +118,7 @@ class MailboxConfig(_Strict):
     port: int | None = Field(None, ge=1, le=65535, description="default: 993 (ssl), else 143")
     security: Literal["ssl", "starttls", "none"] = "ssl"
     username: str = Field(min_length=1)
-    password_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    password_env: EnvName
     folder: str = Field("INBOX", min_length=1)
     cafile: Path | None = Field(None, description="CA bundle; default: the system's trust store")
     move_used_to: str | None = Field(
@@ -174,11 +178,10 @@ class AccountConfig(_Strict):
     portal: str
     # Required where the portal has a login (checked on load); none for keys by e-mail or `set`.
     username: str | None = Field(None, min_length=1)
-    password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    password_env: EnvName | None = None
     siret: str | None = None
-    totp_env: str | None = Field(
-        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-        description="variable holding the authenticator app's (TOTP) secret, base32")
+    totp_env: EnvName | None = Field(
+        None, description="variable holding the authenticator app's (TOTP) secret, base32")
     options: dict[str, Any] = Field(default_factory=dict)
     renew_before_days: int | None = Field(None, ge=0, le=365, description="overrides the portal's")
     deploy_hook: str | None = Field(None, min_length=1, description="overrides the top level")

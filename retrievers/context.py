@@ -245,12 +245,21 @@ class FlowContext:
         )
 
     # -- sessions ------------------------------------------------------------------------------
+    def kept_session(self) -> dict[str, Any] | None:
+        """The session an earlier sign-in kept, to open this run's browser context with
+        (`login` signs in afresh); its cookies join the redactor."""
+        kept = self.session.load() if self.session and not self.login_only else None
+        if kept:
+            _redact_cookies(kept)
+        self.session_loaded = kept is not None
+        return kept
+
     async def signed_in(self, context: BrowserContext) -> None:
         """The portal let us in: keep the session (cookies, a remembered device) encrypted in
         the secure store for the next runs; `login` stops here."""
         if self.session is not None and not self.dry_run:
             state = await context.storage_state()
-            REDACTOR.add(*(cookie["value"] for cookie in state.get("cookies", [])))
+            _redact_cookies(state)
             self.session.save(state)
         if self.login_only:
             raise SignedIn(f"signed in to {self.portal.name}; the session is kept in the "
@@ -327,7 +336,7 @@ class FlowContext:
         that shows under `label`. What the portal answers is kept in the secure store until
         the key is stored (see reveal.py); the mail is marked used before the link opens.
         Mail and link None: finish what a stopped run began, from what it kept."""
-        capture = Capture(self.store, self.portal.id, self.account.name)
+        capture = self._capture()
         earlier = capture.load()
         if earlier is None:
             assert mail is not None and link is not None
@@ -340,7 +349,7 @@ class FlowContext:
 
     def interrupted_reveal(self) -> bool:
         """A run stopped after a one-time page answered and before its key was stored."""
-        return Capture(self.store, self.portal.id, self.account.name).load() is not None
+        return self._capture().load() is not None
 
     async def _reveal(self, page: Page, capture: Capture, *, button: str, label: str,
                       pattern: re.Pattern[str]) -> str:
@@ -363,7 +372,10 @@ class FlowContext:
 
     def forget_interrupted_reveal(self) -> None:
         """--force-new: a new request replaces what a stopped run kept."""
-        Capture(self.store, self.portal.id, self.account.name).clear()
+        self._capture().clear()
+
+    def _capture(self) -> Capture:
+        return Capture(self.store, self.portal.id, self.account.name)
 
     async def read_download(self, download: Download, reader: Callable[[Path], T]) -> T:
         """What `reader` makes of the file `download` brought; no copy of it is left."""
@@ -400,3 +412,7 @@ class FlowContext:
             await done.wait_for(timeout=self.person_timeout_ms)
         except PlaywrightError:
             raise ActionNeeded(f"{reason}; nobody completed it in the browser in time") from None
+
+
+def _redact_cookies(storage_state: dict[str, Any]) -> None:
+    REDACTOR.add(*(cookie["value"] for cookie in storage_state.get("cookies", [])))

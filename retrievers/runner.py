@@ -288,11 +288,8 @@ class Runner:
     async def _drive(self, ctx: FlowContext) -> None:
         """One attempt: a fresh context, the flow, and a classified failure."""
         browser = await self._get_browser(self._playwright)
-        kept = ctx.session.load() if ctx.session and not self.login_only else None
-        if kept:
-            REDACTOR.add(*(cookie["value"] for cookie in kept.get("cookies", [])))
-        ctx.session_loaded = kept is not None
-        context = await browsers.new_context(browser, self.settings.browser, storage_state=kept)
+        context = await browsers.new_context(browser, self.settings.browser,
+                                             storage_state=ctx.kept_session())
         page = await context.new_page()
         watch = _PortalWatch(page)
         try:
