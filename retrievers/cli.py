@@ -94,11 +94,12 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 RENDERING = click.option(
     "--rendering",
-    type=click.Choice(["classic", "spa"]),
+    type=click.Choice(["classic", "spa", "variants"]),
     default="classic",
     show_default=True,
-    help="How the simulated portals build their pages: server-rendered (classic) or in the "
-    "browser (spa); the same labels and steps.",
+    help="How the simulated portals build their pages: server-rendered (classic), in the "
+    "browser (spa), or with the liberties real portals take (variants: other wordings, sections "
+    "behind menus, buttons that answer in words); the same seed.",
 )
 
 

@@ -75,7 +75,8 @@ class Sandbox:
         for portal in SERVED_PORTALS:
             module = MODULES[portal]
             env = self._envs[self.renderings[portal]]
-            context = PortalContext(module.SPEC, self._state, app, env, lambda: self.latency)
+            context = PortalContext(module.SPEC, self._state, app, env, lambda: self.latency,
+                                    self.renderings[portal])
             module.setup(context)
             app.router.add_static(f"/{portal}/assets/", STATIC_DIR)
             contexts[portal] = context

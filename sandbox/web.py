@@ -66,8 +66,12 @@ class PortalContext:
     """What a portal module's handlers need: its spec, the shared state and URL/render helpers."""
 
     def __init__(self, spec: PortalSpec, state: SandboxState, app: web.Application,
-                 env: jinja2.Environment, latency: Callable[[], tuple[float, float]]) -> None:
+                 env: jinja2.Environment, latency: Callable[[], tuple[float, float]],
+                 rendering: str = "classic") -> None:
         self.spec = spec
+        # A rendering may shape a page's answers too (a portal whose button is always shown
+        # answers in words when it cannot act); handlers ask this.
+        self.rendering = rendering
         self.latency = latency
         self.id = spec.id
         self.state = state
@@ -452,7 +456,10 @@ def json_outcome(status: int, text: str, **data: Any) -> web.Response:
     return web.json_response({**data, "message": text})
 
 
-RENDERINGS: tuple[str, ...] = ("classic", "spa")
+# "variants" takes the liberties real portals take (other wordings, sections behind menus, buttons
+# shown whether or not they can act); written from the seeds alone, by hands that never saw the
+# flows nor the other renderings.
+RENDERINGS: tuple[str, ...] = ("classic", "spa", "variants")
 
 
 def make_environment(rendering: str = "classic") -> jinja2.Environment:
