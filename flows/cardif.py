@@ -24,7 +24,9 @@ from retrievers.locate import (
     choose,
     click,
     click_confirming,
+    clickable,
     entry,
+    go_to,
     heading,
     other_than,
     read_shown,
@@ -55,7 +57,8 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     ctx.step(f"3. « {ACTIVITY} » → « {EXTRACTION} » → « {LAUNCH} »")
     await click(page, ACTIVITY)
-    await heading(page, EXTRACTION).wait_for()
+    await go_to(page, EXTRACTION)  # a section of this page, or a menu item to a page of its own
+    await clickable(page, LAUNCH).wait_for()
     ready_before = await _downloads(page).count()  # earlier extractions keep theirs
     await click(page, LAUNCH)
     code = await _newest_file_code(page, ctx, ready_before)

@@ -10,13 +10,14 @@ person's: the tool says what to answer and to whom, and stores the key when it c
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page
 
 from flows.options import ConstructysOptions
 from retrievers.context import FlowContext
 from retrievers.errors import ActionNeeded
 from retrievers.forms import send_request
-from retrievers.locate import click
 
 FORM_LINK = "formulaire de demande d'octroi de clé Api"
 FORM = "Demande d'octroi de clé API"
@@ -29,7 +30,9 @@ QUESTIONS = {  # the form's questions, by the option holding each answer
     "software": "Logiciel de gestion utilisé par le CFA",
 }
 SEND = "Envoyer"
-KEY = "Clé d'activation"
+KEY = "clé d'identification"  # the seed's word (step 5)
+# Else a long word after a label that speaks of a key (« Clé d'activation : … », « API key : »).
+ANY_KEY = re.compile(r"(cl[ée]|key|token|jeton)[^:\n]{0,40}:")
 SIRET = r"\b\d{3}\s?\d{3}\s?\d{3}\s?\d{5}\b"
 
 
@@ -38,7 +41,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step("5. l'e-mail de Constructys avec la clé")
     for mail in await ctx.new_mails(sender=options.key_mail.sender,
                                     subject=options.key_mail.subject):
-        key = mail.value_after(KEY)
+        key = mail.value_after(KEY) or mail.value_after(ANY_KEY)
         if key:
             ctx.save_key(key)
             ctx.use_mail(mail)
@@ -65,8 +68,8 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.nothing_new_by_mail(to=options.request.contact_email,
                             awaited="with the list of establishments")
     ctx.step(f"2. « {FORM_LINK} »")
-    await click(page, FORM_LINK)
     await send_request(
-        page, ctx, title=FORM, questions=QUESTIONS, answers=options.request.model_dump(),
+        page, ctx, title=FORM, link=FORM_LINK, questions=QUESTIONS,
+        answers=options.request.model_dump(),
         send=SEND, then=f"it will e-mail {options.request.contact_email} the list of "
         "establishments to confirm by replying: run again once it has come")

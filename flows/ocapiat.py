@@ -1,8 +1,11 @@
 """Ocapiat — PartNet, « Interfaçage OCAPIAT » → « Afficher ma clé CFA » / « Générer ma clé CFA ».
 
 Seed steps: 1. public site 2. « Mon espace Ocapiat » 3. select « Organisme de formation ou CFA »
-then « PartNet » 4. log in 5. tab « Interfaçage OCAPIAT »: show the key if there is one, else
-choose its lifetime in months (6 at most) and generate. Generating overwrites the previous key.
+then « PartNet » 4. log in 5. tab « Interfaçage OCAPIAT »: « si cette dernière est déjà
+générée », « Afficher ma clé CFA »; « si cette dernière n'est pas encore générée », choose its
+lifetime in months (6 at most) and « Générer ma clé CFA ». Generating overwrites the previous
+key. Whether a key exists is what the page says (a key, or words: none yet, expired), never
+which buttons it happens to show.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ from flows.options import OcapiatOptions
 from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.forms import log_in
-from retrievers.locate import choose, click, clickable, fill, read_shown, value_under
+from retrievers.locate import (
+    choose,
+    click,
+    clickable,
+    fill,
+    other_than,
+    read_shown,
+    value_under,
+)
 from retrievers.state import now
 
 MY_SPACE = "Mon espace Ocapiat"
@@ -45,27 +56,32 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step(f"5. onglet « {TAB} »")
     await click(page, TAB)
 
-    show, generate = clickable(page, SHOW), clickable(page, GENERATE)
-    ctx.step(f"5. « {GENERATE} » / « {SHOW} »")
-    await generate.wait_for()
-    await page.wait_for_load_state("networkidle")  # « Afficher » shows only where a key exists
     where = f"under « {KEY_BLOCK} »"
-
-    if not ctx.wants_new_key(exists=await show.is_visible()):
-        ctx.step(f"5. « {SHOW} »")
-        await show.click()
+    ctx.step(f"5. « {SHOW} »")
+    # The tab offers « Afficher », or says at once that no key was generated yet.
+    answer = await ctx.answer(clickable(page, SHOW))
+    if answer.shown:
+        await click(page, SHOW)
+        answer = await ctx.answer(value_under(page, KEY_BLOCK))
+    if answer.shown:
         key = await ctx.read_key(value_under(page, KEY_BLOCK), where=where)
-        # The page shows the key's expiry next to it; without it, the engine dates the key from
-        # when it first saw it and Ocapiat's longest lifetime (6 months).
+        # The page shows the key's expiry next to it; without it, the engine dates the key
+        # from when it first saw it and Ocapiat's longest lifetime (6 months).
         expiry = value_under(page, EXPIRY, FRENCH_DATE)
-        shown = await read_shown(expiry) if await expiry.count() else ""
-        ctx.save_key(key, expires_at=end_of_french_day(shown))
-        return
+        expires_at = end_of_french_day(await read_shown(expiry)) if await expiry.count() else None
+        if not ctx.wants_new_key(exists=True, expires_at=expires_at):
+            ctx.save_key(key, expires_at=expires_at)
+            return
+        replacing: str | None = key
+    elif answer.no_valid_key:  # « aucune clé … générée », « … a expiré le … »
+        replacing = None
+    else:
+        answer.require_shown(f"« {SHOW} » or a key {where}")
 
     ctx.step(f"5. « {LIFETIME} » = {options.lifetime_months}, « {GENERATE} »")
     await fill(page, LIFETIME, str(options.lifetime_months))
     await ctx.generating()
     generated_at = now()
-    await generate.click()
-    key = await ctx.read_key(value_under(page, KEY_BLOCK), where=where)
+    await click(page, GENERATE)
+    key = await ctx.read_key(value_under(page, KEY_BLOCK, other_than(replacing)), where=where)
     ctx.save_key(key, expires_at=generated_at + relativedelta(months=options.lifetime_months))

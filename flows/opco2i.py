@@ -17,8 +17,10 @@ from flows.options import Opco2iOptions
 from retrievers.context import FlowContext
 from retrievers.errors import ActionNeeded
 from retrievers.forms import send_request
+from retrievers.locate import key_shaped
 from retrievers.mailbox import Link, Mail
 
+FORM_LINK = "Formulaire Clé d'activation API CFA OPCO2i"  # on the page where the seed starts
 FORM = "Clé d'activation API CFA OPCO2I"
 QUESTIONS = {  # the seed's six required questions, by the option holding each answer
     "siren": "Le N° SIREN de votre CFA",
@@ -34,7 +36,7 @@ PASSWORD = "Mot de passe"
 # The link of the mail: the one that speaks of the key or of showing it.
 KEY_LINK = re.compile(r"cl[ée]|mot de passe|afficher", re.IGNORECASE)
 # Whatever the OPCO chose as a password: one word of printable characters.
-ONE_WORD = re.compile(r"^\s*\S{12,}\s*$")
+ONE_WORD = key_shaped(r"^\s*\S{12,}\s*$")
 WARNING = ("OPCO 2i: « Dès mise en œuvre de la transmission automatisée entre le SI CFA et le SI "
            "Opco2i, les transmissions via boîtes mails doivent être stoppées. »")
 
@@ -67,7 +69,8 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
                             awaited="with the link that shows the key once")
     ctx.step(f"1. le formulaire « {FORM} »")
     await send_request(
-        page, ctx, title=FORM, questions=QUESTIONS, answers=options.request.model_dump(),
+        page, ctx, title=FORM, link=FORM_LINK, questions=QUESTIONS,
+        answers=options.request.model_dump(),
         send=SEND, then=f"its e-mail will come to {options.request.recipient_email} with a "
         "link that shows the key once: run again once it has come (the tool opens it)")
 

@@ -20,6 +20,7 @@ from playwright.async_api import BrowserContext, Download, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 
 from retrievers import downloads
+from retrievers.answers import Answer, Said, await_answer
 from retrievers.errors import (
     ActionNeeded,
     DryRunStop,
@@ -28,7 +29,14 @@ from retrievers.errors import (
     PageChanged,
     SignedIn,
 )
-from retrievers.locate import click_confirming, clickable, other_than, read_shown, value_under
+from retrievers.locate import (
+    click_confirming,
+    clickable,
+    looks_like_key,
+    other_than,
+    read_shown,
+    value_under,
+)
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 from retrievers.renewal import is_due
@@ -154,18 +162,26 @@ class FlowContext:
         log.info("generating a new key")
 
     # -- reading and saving ------------------------------------------------------------------
+    async def answer(self, expected: Locator) -> Answer:
+        """`expected` once it shows, or what the page says instead (see answers.py)."""
+        return await await_answer(expected.page, expected, self.timeout_ms)
+
     async def read_key(self, found: Locator, *, where: str) -> str:
-        """Wait for a key to show (`found` matches only once it does), and return it."""
+        """Wait for a key to show (`found` matches only once it does), and return it; what
+        the page says instead (no key yet, expired, refused) fails in its words at once."""
         self.mask.append(found)
+        answer = await self.answer(found)
+        if answer.said is Said.NOTHING:
+            raise PageChanged(f"no key appeared {where} within {self.timeout_ms / 1000:.0f} s")
+        answer.require_shown(f"a key {where}")
         try:
-            await found.wait_for(timeout=self.timeout_ms)
             value = await read_shown(found)
         except PlaywrightError:
             # Playwright's own message would quote what the page holds: say it in our words.
-            raise PageChanged(
-                f"no key appeared {where} within {self.timeout_ms / 1000:.0f} s"
-            ) from None
+            raise PageChanged(f"the key {where} went away before it could be read") from None
         key = value.strip()
+        if not looks_like_key(key):
+            raise PageChanged(f"what shows {where} is not a key (a mask or a placeholder)")
         REDACTOR.add(key)
         return key
 
@@ -202,8 +218,9 @@ class FlowContext:
     ) -> None:
         """Store the key at once, read it back, and record its non-secret facts."""
         key = key.strip()
-        if not key:
-            raise PageChanged("the key read from the page is empty")
+        if not looks_like_key(key):  # never store a mask, a placeholder or an empty box
+            raise PageChanged("the value read is not a key (empty, a mask or a placeholder); "
+                              "nothing was stored")
         REDACTOR.add(key)
         key_fingerprint = fingerprint(key)
         if self.dry_run:
@@ -366,8 +383,12 @@ class FlowContext:
         except PageChanged as exc:  # what the portal answered stays kept: it may hold the key
             raise PageChanged(f"{exc.message}; if the page says the link was used or has "
                               f"expired, {again}") from None
+        if not capture.holds(key):  # kept: the portal's answer may still hold the real key
+            raise PageChanged(f"the value under « {label} » is not in what the portal "
+                              "answered; nothing was stored, the answer stays kept")
         self.save_key(key)
         capture.clear()
+        await capture.close(page)
         return key
 
     def forget_interrupted_reveal(self) -> None:

@@ -17,7 +17,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from retrievers import second_factor
 from retrievers.errors import ActionNeeded, DryRunStop, LoginRefused, PageChanged
-from retrievers.locate import click, clickable, field, fill, heading
+from retrievers.locate import click, clickable, field, fill, go_to, heading
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 
@@ -90,16 +90,19 @@ async def log_in(
                 timeout=ctx.timeout_ms / 2 if attempt == 1 else None)
             break
         except PlaywrightTimeoutError:
+            form = password_field(page)
+            if not await form.is_visible():  # signed in, but the next page is not the seed's
+                raise PageChanged(f"after signing in, « {success} » did not show") from None
             # The form still there, filled, and nothing said: the press was lost (a banner
             # showing up at that instant); a person presses again.
-            if attempt == 1 and await password_field(page).input_value() == password:
+            if attempt == 1 and await _holds(form, password):
                 log.info("login form still shown, pressing again")
                 continue
             raise PageChanged(
                 f"after « {submit or 'Enter'} », neither « {success} » nor a refusal showed"
             ) from None
     if not await refused.count():
-        factor = await asks_more.is_visible()
+        factor = not await done.is_visible() and await asks_more.is_visible()
         if factor:
             await second_factor.answer(page, ctx, done=done)
         # A session is worth keeping where signing in takes more than the password.
@@ -112,10 +115,19 @@ async def log_in(
     raise LoginRefused(f"login refused by the portal: « {message} »")
 
 
-async def send_form(page: Page, ctx: FlowContext, *, title: str, answers: dict[str, str],
-                    send: str) -> None:
-    """Answer a request form (each question found by its label) and send it; a form that
-    stays open says why, in the words of its alerts."""
+async def _holds(box: Locator, value: str) -> bool:
+    try:
+        return await box.input_value(timeout=1_000) == value
+    except PlaywrightError:  # the page moved on meanwhile
+        return False
+
+
+async def send_form(page: Page, ctx: FlowContext, *, title: str, link: str,
+                    answers: dict[str, str], send: str) -> None:
+    """Reach the form titled `title` (by the `link` the seed names, or already on it), answer
+    it (each question found by its label) and send it; a form that stays open says why, in the
+    words of its alerts."""
+    await go_to(page, link, there=heading(page, title))
     if ctx.dry_run:
         raise DryRunStop(f"would send the form « {title} »; nothing sent")
     try:
@@ -134,11 +146,12 @@ async def send_form(page: Page, ctx: FlowContext, *, title: str, answers: dict[s
                           + ("; ".join(a for a in alerts if a) or "it stayed open")) from None
 
 
-async def send_request(page: Page, ctx: FlowContext, *, title: str, questions: dict[str, str],
-                       answers: dict[str, str], send: str, then: str) -> NoReturn:
+async def send_request(page: Page, ctx: FlowContext, *, title: str, link: str,
+                       questions: dict[str, str], answers: dict[str, str], send: str,
+                       then: str) -> NoReturn:
     """A portal's request form, answered once (each question by the option holding its
     answer): sent, recorded, and the person told what comes next (`then`)."""
-    await send_form(page, ctx, title=title, send=send,
+    await send_form(page, ctx, title=title, link=link, send=send,
                     answers={questions[name]: value for name, value in answers.items()})
     ctx.request_sent()
     raise ActionNeeded(f"request sent to {ctx.portal.name}; {then}")

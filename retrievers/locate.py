@@ -17,11 +17,26 @@ from playwright.async_api import Dialog, Locator, Page, Playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from retrievers import answers
 from retrievers.errors import PageChanged
 
+# A value is a key only if it looks like one: never a mask or a placeholder standing where the
+# key will show (runs of « • », « * », « x », one character repeated). JavaScript-compatible:
+# the page's selector engine waits with it, so a mask is simply not the key yet.
+NOT_A_MASK = r"(?!\s*(.)\1*\s*$)(?!\s*[•●∙·◦*xX]+\s*$)(?!.*[•●]{3})"
 # What an API key looks like on a page: one token, no spaces. Waiting for this (not merely for
 # a non-empty box) skips placeholders such as "Chargement…" shown while the page fetches it.
-KEY_PATTERN = re.compile(r"^\s*[A-Za-z0-9._~+/=-]{16,}\s*$")
+KEY_PATTERN = re.compile(rf"^{NOT_A_MASK}\s*[A-Za-z0-9._~+/=-]{{16,}}\s*$")
+
+
+def key_shaped(pattern: str) -> re.Pattern[str]:
+    """A flow's own idea of its key's shape (`^…$`), never matching a mask."""
+    return re.compile(rf"^{NOT_A_MASK}" + pattern.removeprefix("^"))
+
+
+def looks_like_key(value: str) -> bool:
+    """Whether `value` could be a key at all: not empty, not a mask, not words."""
+    return bool(re.fullmatch(rf"{NOT_A_MASK}\S{{8,}}", value.strip()))
 
 # A selector engine (Playwright's `selectors.register`) that reads in document order, which
 # CSS and XPath cannot do with "up to the next heading of the same rank". Its body is JSON:
@@ -93,6 +108,7 @@ _LOG_OUT = re.compile(r"d[ée]connexion|se d[ée]connecter|log ?out|sign ?out", 
 async def register_engines(playwright: Playwright) -> None:
     """Once per Playwright instance, before any browser context is created."""
     await playwright.selectors.register(SECTION_ENGINE, _SECTION_ENGINE_JS)
+    await answers.register(playwright)
 
 
 def words(label: str, *, whole: bool = False) -> re.Pattern[str]:
@@ -191,7 +207,13 @@ async def read_shown(found: Locator) -> str:
 
 
 # -- what a person does ------------------------------------------------------------------------
+def _page_of(scope: Page | Locator) -> Page:
+    return scope if isinstance(scope, Page) else scope.page
+
+
 async def click(scope: Page | Locator, name: str) -> None:
+    """Click `name`; what the page then says is its answer (see retrievers/answers.py)."""
+    await answers.note_what_is_said(_page_of(scope))
     try:
         await clickable(scope, name).click()
     except PlaywrightTimeoutError:
@@ -208,6 +230,7 @@ async def choose(scope: Page | Locator, name: str) -> None:
     try:
         await control.wait_for()
         tag, role = await control.evaluate("e => [e.tagName, e.getAttribute('role')]")
+        await answers.note_what_is_said(_page_of(scope))
         if tag == "SELECT":
             label = await control.get_by_role("option", name=words(name)).first.text_content()
             await control.select_option(label=(label or name).strip())
@@ -217,6 +240,21 @@ async def choose(scope: Page | Locator, name: str) -> None:
             await control.click()
     except PlaywrightTimeoutError:
         raise PageChanged(f"nothing a person could select named « {name} »") from None
+
+
+async def go_to(page: Page, name: str, *, there: Locator | None = None) -> None:
+    """Go to « name » as the seed says it, whether the portal made it a link, a tab, a menu
+    item or a section: follow what is named so where there is one (in an open menu too), else
+    accept the page as it is when it already holds a heading « name » (or `there`)."""
+    target = clickable(page, name)
+    arrived = heading(page, name) if there is None else heading(page, name).or_(there)
+    try:
+        await target.or_(arrived).first.wait_for()
+    except PlaywrightTimeoutError:
+        raise PageChanged(f"nothing named « {name} » to follow, and no such section") from None
+    await page.wait_for_load_state()  # a link drawn by the page's script after its heading
+    if await target.is_visible():
+        await click(page, name)
 
 
 def other_than(key: str | None, pattern: re.Pattern[str] = KEY_PATTERN) -> re.Pattern[str]:
@@ -288,6 +326,7 @@ async def click_in_menu(
     """
     target = clickable(page, item)
     triggers = [clickable(page, menu)] if menu else await _menu_buttons(page)
+    await answers.note_what_is_said(page)
     for attempt in range(1, tries + 1):
         for trigger in triggers:
             try:

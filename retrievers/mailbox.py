@@ -22,7 +22,7 @@ from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencr
 from imap_tools.errors import ImapToolsError, MailboxLoginError
 
 from retrievers.errors import LoginRefused, PortalDown
-from retrievers.locate import words
+from retrievers.locate import looks_like_key, words
 from retrievers.logs import log
 
 if TYPE_CHECKING:
@@ -57,10 +57,14 @@ class Mail:
     def link_refs(self) -> list[str]:
         return [_hash(link.url) for link in self.links]
 
-    def value_after(self, label: str) -> str | None:
-        """The word that follows `label` (and a colon) in the text, as a person reads it."""
-        found = re.search(words(label).pattern + r"\s*:?\s*(\S{12,})", self.text, re.IGNORECASE)
-        return found.group(1) if found else None
+    def value_after(self, label: str | re.Pattern[str]) -> str | None:
+        """The word that follows `label` (the seed's words, or a pattern; and a colon) in the
+        text, as a person reads it; never a mask."""
+        pattern = words(label).pattern if isinstance(label, str) else label.pattern
+        for found in re.finditer(pattern + r"\s*:?\s*(\S{12,})", self.text, re.IGNORECASE):
+            if looks_like_key(found.group(found.lastindex or 0)):
+                return found.group(found.lastindex or 0)
+        return None
 
     def lines_with(self, pattern: str) -> list[str]:
         return [line.strip() for line in self.text.splitlines() if re.search(pattern, line)]

@@ -9,7 +9,12 @@ the key again without asking the portal (which would say the link was used).
 from __future__ import annotations
 
 import base64
+import contextlib
+import html
+import json
 from typing import TYPE_CHECKING, Any
+
+from playwright.async_api import Error as PlaywrightError
 
 from retrievers.logs import log
 from retrievers.store import AccountItem
@@ -37,6 +42,23 @@ class Capture:
     def clear(self) -> None:
         self._item.clear()
 
+    def holds(self, value: str) -> bool:
+        """Whether the portal's kept answers carry `value` (as text, JSON or HTML): the box
+        on the page is checked against what the portal said, never trusted alone."""
+        data = self._item.load() or {"answers": []}
+        forms = {value, json.dumps(value)[1:-1], html.escape(value)}
+        for answer in data["answers"]:
+            body = base64.b64decode(answer["body"]).decode("utf-8", errors="replace")
+            if any(form in body for form in forms):
+                return True
+        return False
+
+    @staticmethod
+    async def close(page: Page) -> None:
+        """Stop keeping answers: the key is stored (requests still under way are dropped)."""
+        with contextlib.suppress(PlaywrightError):
+            await page.unroute_all(behavior="ignoreErrors")
+
     async def open(self, page: Page, link: str, earlier: dict[str, Any] | None = None) -> None:
         """Open `link` in `page`; every page and answer it gets is kept before the page sees
         it. With `earlier` (what a stopped run kept), those answers are replayed instead of
@@ -45,6 +67,14 @@ class Capture:
         kept = {(a["method"], a["url"]): a for a in data["answers"]}
 
         async def answer(route: Route) -> None:
+            try:
+                await keep(route)
+            except PlaywrightError:
+                # The page or its context closed while an answer was under way (the run
+                # ended): nothing to keep, and nothing worth a traceback.
+                log.debug("one-time page: a request ended with the page")
+
+        async def keep(route: Route) -> None:
             request = route.request
             if request.resource_type not in _KEPT:
                 await route.continue_()

@@ -17,6 +17,7 @@ from pathlib import Path
 import structlog
 from playwright.async_api import Browser, Page, Playwright, Request, Response, async_playwright
 from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from retrievers import browser as browsers
@@ -304,8 +305,14 @@ class Runner:
                 raise await self._page_changed(exc.message, page, ctx, watch) from None
             raise
         except (PlaywrightError, AssertionError) as exc:
-            first_line = REDACTOR(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
-            what = f"the page did not answer as expected ({first_line or type(exc).__name__})"
+            # Never the library's words (« Locator.click: Timeout 30000ms exceeded »): what
+            # the step waited for, in ours.
+            if isinstance(exc, PlaywrightTimeoutError | AssertionError):
+                what = (f"what this step waits for did not show within "
+                        f"{ctx.timeout_ms / 1000:.0f} s")
+            else:
+                what = "the page went away or changed while this step was acting on it"
+            log.debug("browser error", error=type(exc).__name__)
             raise await self._page_changed(what, page, ctx, watch) from None
         except asyncio.CancelledError:
             raise
@@ -394,8 +401,13 @@ def _quiet_after_stop(runner: Runner) -> Callable[[asyncio.AbstractEventLoop, di
     futures then fail noisily, after the summary that already says what was stopped."""
 
     def handle(loop: asyncio.AbstractEventLoop, context: dict) -> None:
-        if runner.stopped_by is None:
+        # A browser call left running when its page closed: no traceback, no library words.
+        if runner.stopped_by is None and not isinstance(context.get("exception"),
+                                                        PlaywrightError):
             loop.default_exception_handler(context)
+        else:
+            log.debug("background task ended with its page",
+                      error=type(context.get("exception")).__name__)
 
     return handle
 

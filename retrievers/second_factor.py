@@ -14,35 +14,58 @@ import pyotp
 from playwright.async_api import Locator, Page
 
 from retrievers.errors import ActionNeeded, LoginRefused
-from retrievers.locate import clickable, words
 from retrievers.logs import log
 
 if TYPE_CHECKING:
     from retrievers.context import FlowContext
 
+# A second factor is recognised by what it asks, not by its title: a one-time-code field, a
+# button that sends a code or a notification, or words about approving on a phone.
 TITLE = re.compile(r"v[ée]rification en deux [ée]tapes|double authentification|"
                    r"authentification (à|a) (deux|double) facteurs?|second facteur", re.IGNORECASE)
-AUTHENTICATOR_CODE = re.compile(r"application d.authentification|authenticator", re.IGNORECASE)
+CODE_FIELD = re.compile(
+    r"code\s+(de\s+|d.)?(v[ée]rification|validation|s[ée]curit[ée]|confirmation|"
+    r"authentification|unique|temporaire|à\s*\d)|code\s+(re[çc]u|envoy)|"
+    r"\bOTP\b|^\s*code\s*$", re.IGNORECASE)
+SENDS = re.compile(r"(envoy|recev|renvoy)\w*\s.{0,30}(code|notification|demande|sms|e-?mail)",
+                   re.IGNORECASE)
+APPROVAL = re.compile(r"(valid|approuv|confirm)\w*\s+(cette|la|votre)\s+connexion|"
+                      r"sur\s+votre\s+(t[ée]l[ée]phone|mobile|smartphone)", re.IGNORECASE)
+AUTHENTICATOR = re.compile(r"application\s+d.authentification|authenticator|\bTOTP\b",
+                           re.IGNORECASE)
 WRONG_CODE = re.compile(r"code[^.]{0,30}(incorrect|invalide|erron|expir)", re.IGNORECASE)
-REMEMBER = words("Se souvenir de cet appareil")
-VALIDATE = "Valider"
+REMEMBER = re.compile(r"se souvenir de cet appareil|faire confiance|m[ée]moriser|"
+                      r"appareil de confiance|ne plus demander", re.IGNORECASE)
+SUBMIT = re.compile(r"^\s*(valider|continuer|v[ée]rifier|confirmer|se connecter|ok)\s*$",
+                    re.IGNORECASE)
 _TRIES = 2  # a code typed as its period ends may be refused: one more, fresh
+
+
+def _code_box(page: Page) -> Locator:
+    return (page.locator("input[autocomplete=one-time-code]")
+            .or_(page.get_by_label(CODE_FIELD)).or_(page.get_by_placeholder(CODE_FIELD))
+            .or_(page.get_by_role("textbox", name=CODE_FIELD))
+            .or_(page.get_by_label(AUTHENTICATOR)).or_(page.get_by_placeholder(AUTHENTICATOR))
+            .filter(visible=True))
 
 
 def asked(page: Page) -> Locator:
     """The page asking for a second factor, once it shows."""
-    return page.get_by_role("heading", name=TITLE).filter(visible=True).first
+    return (page.get_by_role("heading", name=TITLE).or_(_code_box(page))
+            .or_(page.get_by_role("button", name=SENDS)).or_(page.get_by_role("link", name=SENDS))
+            .or_(page.get_by_text(APPROVAL)).filter(visible=True).first)
 
 
 async def answer(page: Page, ctx: FlowContext, *, done: Locator) -> None:
     """Get past the second factor until `done` shows, or say why a person is needed."""
     secret = ctx.account.totp_secret
-    code_box = (page.get_by_label(AUTHENTICATOR_CODE)
-                .or_(page.get_by_placeholder(AUTHENTICATOR_CODE))
-                .or_(page.get_by_role("textbox", name=AUTHENTICATOR_CODE))
-                .filter(visible=True).first)
-    if secret and await code_box.count():
-        await _authenticator(page, ctx, secret, code_box, done)
+    await page.wait_for_load_state()  # the whole page: what it asks, and of which app
+    code_box = _code_box(page)
+    # An authenticator's code is asked for by one code field on a page that names the app.
+    if (secret and await code_box.count() == 1
+            and await page.get_by_text(AUTHENTICATOR).or_(page.get_by_label(AUTHENTICATOR))
+            .filter(visible=True).count()):
+        await _authenticator(page, ctx, secret, code_box.first, done)
         return
     reason = (f"{ctx.portal.name} asks for a second factor after the password (a code by "
               "e-mail or SMS, an approval in an app, or an authenticator code)")
@@ -62,7 +85,11 @@ async def _authenticator(page: Page, ctx: FlowContext, secret: str, code_box: Lo
     for _ in range(_TRIES):
         await remember_this_device(page)
         await code_box.fill(pyotp.TOTP(secret).now())
-        await clickable(page, VALIDATE, whole=True).click()
+        submit = page.get_by_role("button", name=SUBMIT).filter(visible=True)
+        if await submit.count():
+            await submit.first.click()
+        else:
+            await code_box.press("Enter")
         await done.or_(wrong).first.wait_for()
         if await done.is_visible():
             log.info("second factor answered with the authenticator code")

@@ -1,7 +1,7 @@
-"""Simulated portals served on 127.0.0.1, each in three renderings (classic, spa, variants): the OPCO portals
-(Atlas, Ocapiat, OPCO EP, OPCO Mobilités, Afdas, L'Opcommerce, OPCO Santé), the Cardif extranet
-(FINAGORA) and the O2S aggregation software, and two OPCOs whose key comes by e-mail after a
-Microsoft Forms form (OPCO 2i, Constructys).
+"""Simulated portals served on 127.0.0.1, each in three renderings (classic, spa, variants): the
+OPCO portals (Atlas, Ocapiat, OPCO EP, OPCO Mobilités, Afdas, L'Opcommerce, OPCO Santé), the
+Cardif extranet (FINAGORA) and the O2S aggregation software, and two OPCOs whose key comes by
+e-mail after a Microsoft Forms form (OPCO 2i, Constructys).
 
 It imports nothing from `retrievers` or `flows`: it is what they are tested against.
 """

@@ -28,6 +28,9 @@ from retrievers.demo import account_entry
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from tests.machine import require_secret_service
 
+# The browser library's own words: never in what the tool says (outcomes, logs, summaries).
+LIBRARY_WORDS = re.compile(r"Locator\.|Page\.|Route\.|Timeout \d+ms exceeded|waiting for |"
+                           r"Traceback \(most recent call last\)")
 FLOW_PORTALS = ("atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante")
 FAST = (0.0, 0.02)
 
@@ -75,6 +78,7 @@ class Setup:
             env=self.env, capture_output=True, text=True, timeout=300, input=input,
         )
         self.runs.append(done)
+        assert_in_our_words(done)
         return done
 
     def stored_key(self, portal: str) -> str | None:
@@ -108,7 +112,18 @@ def finish(setup: Setup, process: subprocess.Popen[str]) -> subprocess.Completed
     out, err = process.communicate(timeout=120)
     done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
     setup.runs.append(done)
+    assert_in_our_words(done)
     return done
+
+
+def assert_in_our_words(done: subprocess.CompletedProcess[str]) -> None:
+    """Every run of the suite, failures included: no library message, no traceback (except
+    where --debug asks for one)."""
+    if "--debug" in done.args:
+        return
+    found = LIBRARY_WORDS.search(done.stdout + done.stderr)
+    assert found is None, f"the library's words reached the user: {found.group(0)!r} in\n" \
+        f"{done.stdout}{done.stderr}"
 
 
 @pytest.fixture

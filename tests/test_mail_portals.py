@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from retrievers.demo import demo_config
-from sandbox import DEMO_MAILBOX, MAIL_DEMO_ACCOUNTS, Sandbox
+from sandbox import DEMO_MAILBOX, MAIL_DEMO_ACCOUNTS, RENDERINGS, Sandbox
 from sandbox.mailserver import MailServer
 from tests.conftest import FAST, Setup
 from tests.machine import require_dovecot
@@ -64,7 +64,7 @@ def _world(folder: Path, rendering: str, security: str = "none") -> Iterator[Wor
                                              accounts=list(MAIL_DEMO_ACCOUNTS), folder=folder))
 
 
-@pytest.fixture(params=["classic", "spa"])
+@pytest.fixture(params=RENDERINGS)
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     with _world(tmp_path, request.param) as built:
         yield built
