@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,7 +79,7 @@ class Sandbox:
             context = PortalContext(module.SPEC, self._state, app, env, lambda: self.latency,
                                     self.renderings[portal])
             module.setup(context)
-            app.router.add_static(f"/{portal}/assets/", STATIC_DIR)
+            app.router.add_get(f"/{portal}/assets/{{name}}", _asset)
             contexts[portal] = context
         app.router.add_get("/", self._index)
         self._contexts = contexts
@@ -468,6 +469,19 @@ class Sandbox:
     def _check_portal(portal: str) -> None:
         if portal not in SERVED_PORTALS:
             raise ValueError(f"unknown sandbox portal {portal!r}; expected one of {SERVED_PORTALS}")
+
+
+async def _asset(request: web.Request) -> web.Response:
+    """A script, style or image of the pages. Served as a Response (not a file stream) so a
+    relabel reaches the labels a page's script draws too."""
+    path = (STATIC_DIR / request.match_info["name"]).resolve()
+    if path.parent != STATIC_DIR.resolve() or not path.is_file():
+        raise web.HTTPNotFound()
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml"):
+        return web.Response(text=path.read_text(encoding="utf-8"), content_type=kind,
+                            charset="utf-8")
+    return web.Response(body=path.read_bytes(), content_type=kind)
 
 
 __all__ = ["DEFAULT_LATENCY", "Sandbox"]
