@@ -59,9 +59,12 @@ ACCOUNTS: list[dict[str, Any]] = [
 SOME_PORTALS = ("atlas", "ocapiat", "opcoep", "mobilites", "sante")
 
 
-@pytest.fixture(scope="module", params=RENDERINGS)
+# The factor pages of these two renderings, by their markup; the variants rendering's pages (in
+# other words) are tested in test_sandbox_variants_atlas_opcoep.py.
+@pytest.fixture(scope="module", params=[r for r in RENDERINGS if r != "variants"])
 def sb(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
-    """A sandbox of its own (factors are set on its accounts), in each rendering."""
+    """A sandbox of its own (factors are set on its accounts), in the classic and spa
+    renderings."""
     sandbox = Sandbox(latency=FAST, accounts=ACCOUNTS, rendering=request.param)
     with sandbox.serve_in_thread(host="127.0.0.1", port=0):
         yield sandbox

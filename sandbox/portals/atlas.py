@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .. import clock
+from ..clock import frdate
 from ..web import (
     PortalContext,
     PortalSpec,
@@ -70,7 +72,12 @@ def setup(portal: PortalContext) -> None:
     @api
     async def api_key(request: web.Request) -> web.Response:
         record = portal.state.key_record("atlas", portal.username(request))
-        return web.json_response({"cleCfa": record.value if record else ""})
+        answer: dict[str, object] = {"cleCfa": record.value if record else ""}
+        if portal.rendering == "variants" and record is not None:
+            # This rendering's card says in words when the key has expired (and shows none).
+            answer.update(expiree=not record.is_valid(clock.now()),
+                          expireLe=frdate(record.expires_at))
+        return web.json_response(answer)
 
     portal.get(portal.public(), "login", login)
     portal.post(portal.public(), "login_submit", login_submit)

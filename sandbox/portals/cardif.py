@@ -352,5 +352,16 @@ def setup(portal: PortalContext) -> None:
     portal.post(portal.inner("api/extractions"), "api_extract", api_extract)
     portal.get(portal.inner("deconnexion"), "logout", logout_handler(portal))
 
+    if portal.rendering == "variants":
+        # « Suivi d'activité » is a menu there; its item « Extraction progestor » opens a page of
+        # its own (the launches and the files go through the JSON API above).
+        @page
+        async def progestor(request: web.Request) -> web.Response:
+            return portal.render(
+                request, "cardif/progestor.html", tabs=TABS, current="suivi", support=SUPPORT,
+                intro=PROGESTOR_INTRO, pending_label=EXTRACTION_PENDING)
+
+        portal.get(portal.inner("suivi-activite/progestor"), "progestor", progestor)
+
 
 __all__ = ["AGGREGATORS", "SPEC", "progestor_file", "setup"]

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from .. import clock
 from ..clock import frdate
+from ..state import KeyRecord
 from ..web import (
     PortalContext,
     PortalSpec,
@@ -52,6 +53,22 @@ TABS = [
 ]
 
 
+# The "variants" rendering shows « Afficher ma clé CFA » whether or not a key exists; the answer
+# then says in words why there is no key to show (never generated, or expired on its date).
+VARIANTS_NO_KEY = ("Aucune clé CFA n'a encore été générée pour votre organisme. Choisissez une "
+                   "durée de vie et générez votre clé.")
+VARIANTS_EXPIRED = "Votre clé CFA a expiré le {date}. Veuillez générer une nouvelle clé."
+
+
+def _variants_no_key(record: KeyRecord | None) -> web.Response:
+    if record is None:
+        return web.json_response({"error": VARIANTS_NO_KEY, "raison": "aucune_cle"},
+                                 status=404)
+    date = frdate(record.expires_at)
+    return web.json_response({"error": VARIANTS_EXPIRED.format(date=date), "raison": "expiree",
+                              "expiration": date}, status=404)
+
+
 def setup(portal: PortalContext) -> None:
     page = login_required(portal)
     api = login_required(portal, api=True)
@@ -75,6 +92,8 @@ def setup(portal: PortalContext) -> None:
     async def show_key(request: web.Request) -> web.Response:
         record = portal.state.key_record("ocapiat", portal.username(request))
         if record is None or not record.is_valid(clock.now()):
+            if portal.rendering == "variants":
+                return _variants_no_key(record)
             return json_error("Aucune clé CFA valide n'est disponible.", status=404)
         return web.json_response({"cle": record.value, "expiration": frdate(record.expires_at)})
 
@@ -88,6 +107,8 @@ def setup(portal: PortalContext) -> None:
         if not 1 <= months <= MAX_LIFETIME_MONTHS:
             return json_error("La durée de vie de la clé doit être comprise entre 1 et "
                               f"{MAX_LIFETIME_MONTHS} mois.")
+        if portal.rendering == "variants":
+            await portal.think()  # its page shows a spinner while the key is made
         username = portal.username(request)
         now = clock.now()
         record = portal.state.mint("ocapiat", username, None, clock.add_months(now, months), now)

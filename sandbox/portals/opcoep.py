@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .. import clock
 from ..clock import frdate
 from ..web import (
     PortalContext,
@@ -65,7 +66,11 @@ def setup(portal: PortalContext) -> None:
         record = portal.state.key_record("opcoep", username)
         if record is None:
             return {"token": "", "expiration": ""}
-        return {"token": record.value, "expiration": frdate(record.expires_at)}
+        payload = {"token": record.value, "expiration": frdate(record.expires_at)}
+        if portal.rendering == "variants":
+            # This rendering's page says in words when the token has expired.
+            payload["expire"] = "oui" if not record.is_valid(clock.now()) else "non"
+        return payload
 
     @api
     async def api_token(request: web.Request) -> web.Response:
