@@ -27,9 +27,10 @@ from retrievers.locate import (
     clickable,
     entry,
     go_to,
-    heading,
     other_than,
     read_shown,
+    reveal_button,
+    show_tab_with,
     value_within,
     words,
 )
@@ -73,37 +74,42 @@ async def _token(page: Page, ctx: FlowContext, aggregator: str) -> str:
     await click(page, ACTIVITY)
     await click(page, AUTHORIZE)
     ctx.step(f"2. « {SUBSCRIPTIONS} »: {aggregator}")
-    await heading(page, SUBSCRIPTIONS).wait_for()
+    await go_to(page, SUBSCRIPTIONS)  # a heading of the page, or a tab of it
     await page.wait_for_load_state("networkidle")  # the list may come after the page
     item = entry(page, aggregator)
-    try:
-        await item.wait_for()
-    except Exception:
-        raise PageChanged(f"no aggregator « {aggregator} » in the « {SUBSCRIPTIONS} »") from None
+    where = f"for {aggregator}"
     shown = value_within(item)
-    token = await ctx.read_key(shown, where=f"for {aggregator}") if await shown.count() else None
+    token = None
+    if await item.count():  # subscribed: its TOKEN, shown or behind « Afficher »
+        token = (await ctx.read_key(shown, where=where) if await shown.count()
+                 else await ctx.revealed_key(item, shown, where=where))
     expires_at = await _validity(item) if token else None
-    if not ctx.wants_new_key(exists=token is not None, expires_at=expires_at):
-        assert token is not None
+    if token is not None and not ctx.wants_new_key(exists=True, expires_at=expires_at):
         ctx.save_key(token, expires_at=expires_at)
         return token
 
-    if token is None:
+    fresh = value_within(item, other_than(token)).or_(reveal_button(item))
+    if token is None and not await clickable(item, RENEW).count():
         ctx.step(f"2. {aggregator} sélectionné, « {SUBSCRIBE} »")
         await ctx.generating()
-        # Where the list offers a choice, select the aggregator and subscribe; else the
-        # subscribe action of its own row. Never another aggregator's.
-        selectable = page.get_by_role("radio", name=aggregator, exact=True)
-        scope = page if await selectable.count() else item
+        # Where the page offers a choice (radio, list), select the aggregator and subscribe;
+        # else the subscribe action of its own row. Never another aggregator's.
+        await show_tab_with(page, SUBSCRIBE)
+        choice = page.get_by_role("radio", name=aggregator, exact=True).or_(
+            page.get_by_role("combobox").filter(has=page.get_by_role("option", name=aggregator)))
+        scope = page if await choice.count() else item
         if scope is page:
             await choose(page, aggregator)
-        await click_confirming(page, SUBSCRIBE, scope=scope, until=value_within(item))
-    else:
+        await click_confirming(page, SUBSCRIBE, scope=scope, until=fresh)
+    else:  # due, forced, or expired (the page said so when asked to show it)
         ctx.step(f"2. « {RENEW} » ({aggregator})")
         await ctx.generating()
-        await click_confirming(page, RENEW, scope=item,
-                               until=value_within(item, other_than(token)))
-    token = await ctx.read_key(value_within(item, other_than(token)), where=f"for {aggregator}")
+        await click_confirming(page, RENEW, scope=item, until=fresh)
+    new = value_within(item, other_than(token))
+    token = (await ctx.read_key(new, where=where) if not await reveal_button(item).count()
+             else await ctx.revealed_key(item, new, where=where))
+    if token is None:
+        raise PageChanged(f"no TOKEN {where} after « {SUBSCRIBE} »")
     ctx.save_key(token, expires_at=await _validity(item))
     return token
 

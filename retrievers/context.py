@@ -20,7 +20,7 @@ from playwright.async_api import BrowserContext, Download, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 
 from retrievers import downloads
-from retrievers.answers import Answer, Said, await_answer
+from retrievers.answers import Answer, Said, await_answer, note_what_is_said
 from retrievers.errors import (
     ActionNeeded,
     DryRunStop,
@@ -35,6 +35,7 @@ from retrievers.locate import (
     looks_like_key,
     other_than,
     read_shown,
+    reveal_button,
     value_under,
 )
 from retrievers.logs import log
@@ -189,6 +190,7 @@ class FlowContext:
         """The key the page shows under (or beside) `label` once it has loaded; None when it
         shows none."""
         found = value_under(page, label)
+        where = f"under « {label} »"
         try:  # usually there at once, or filled in soon after the page loaded
             await found.wait_for(timeout=min(_SOON_MS, self.timeout_ms))
         except PlaywrightError:
@@ -196,8 +198,23 @@ class FlowContext:
             # never look absent (that would generate a new one).
             await page.wait_for_load_state("networkidle")
             if not await found.count():
-                return None
-        return await self.read_key(found, where=f"under « {label} »")
+                return await self.revealed_key(page, found, where=where)
+        return await self.read_key(found, where=where)
+
+    async def revealed_key(self, scope: Page | Locator, found: Locator, *,
+                           where: str) -> str | None:
+        """A key the page shows masked until « Afficher … » is pressed (in `scope`): pressed,
+        and the page's answer read; None where there is no such button, or the page answers
+        that there is no valid key."""
+        reveal = reveal_button(scope)
+        if not await reveal.count():
+            return None
+        await note_what_is_said(found.page)
+        await reveal.click()
+        answer = await self.answer(found)
+        if answer.no_valid_key:
+            return None
+        return await self.read_key(found, where=where)
 
     async def generate_key(
         self, page: Page, *, button: str, label: str, replacing: str | None

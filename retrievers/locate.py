@@ -97,6 +97,9 @@ _SECTION_ENGINE_JS = """{
 _READ_SHOWN = """e => (e.tagName === "INPUT" || e.tagName === "TEXTAREA") ? e.value
   : Array.from(e.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join("")"""
 
+# The button beside a value shown masked (« Afficher le TOKEN », an eye named « Voir la clé »).
+REVEAL = re.compile(r"^\s*(afficher|voir|r[ée]v[ée]ler|d[ée]masquer)\b.{0,30}"
+                    r"(cl[ée]|token|jeton|identifiant|mot de passe)", re.IGNORECASE)
 _CLICKABLE_ROLES = ("link", "button", "menuitem", "tab", "menuitemradio", "option")
 _CHOICE_ROLES = ("radio", "option", "tab", "menuitemradio", "link", "button", "menuitem")
 _TOP_OF_PAGE = 160  # px: a header bar, whatever element holds it
@@ -149,6 +152,12 @@ def _any_role(scope: Page | Locator, roles: tuple[str, ...], name: str,
 def clickable(scope: Page | Locator, name: str, *, whole: bool = False) -> Locator:
     """The visible thing labelled `name` that a person would click, whatever its role."""
     return _any_role(scope, _CLICKABLE_ROLES, name, whole).filter(visible=True).first
+
+
+def reveal_button(scope: Page | Locator) -> Locator:
+    """What a person presses to see a value the page shows masked."""
+    return (scope.get_by_role("button", name=REVEAL).or_(scope.get_by_role("link", name=REVEAL))
+            .filter(visible=True).first)
 
 
 def heading(scope: Page | Locator, name: str) -> Locator:
@@ -255,6 +264,19 @@ async def go_to(page: Page, name: str, *, there: Locator | None = None) -> None:
     await page.wait_for_load_state()  # a link drawn by the page's script after its heading
     if await target.is_visible():
         await click(page, name)
+
+
+async def show_tab_with(page: Page, name: str) -> None:
+    """Bring « name » into view where it sits in another tab of the page (« Nouvel abonnement »
+    beside the list): a person looks through the tabs for it."""
+    target = clickable(page, name)
+    if await target.count():
+        return
+    tabs = page.get_by_role("tab").filter(visible=True)
+    for i in range(await tabs.count()):
+        await tabs.nth(i).click()
+        if await target.count():
+            return
 
 
 def other_than(key: str | None, pattern: re.Pattern[str] = KEY_PATTERN) -> re.Pattern[str]:
