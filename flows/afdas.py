@@ -14,7 +14,7 @@ from playwright.async_api import Page
 from retrievers.context import FlowContext
 from retrievers.errors import ActionNeeded
 from retrievers.forms import log_in
-from retrievers.locate import click, clickable
+from retrievers.locate import clickable, go_to
 
 ACCOUNT_TAB = "Mon compte"
 SECTION = "Informations complémentaires pour les prestataires de formation initiale"
@@ -27,7 +27,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await log_in(page, ctx, submit=None, success=ACCOUNT_TAB)
 
     ctx.step(f"2. onglet « {ACCOUNT_TAB} »")
-    await click(page, ACCOUNT_TAB)
+    await go_to(page, ACCOUNT_TAB)
 
     ctx.step(f"4. « {SECTION} » → « {IDENTIFIER} »")
     await page.get_by_text(IDENTIFIER).first.wait_for()
@@ -47,6 +47,12 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
         )
 
     ctx.step(f"3. « {GENERATE} »")
-    ctx.save_key(
-        await ctx.generate_key(page, button=GENERATE, label=IDENTIFIER, replacing=identifier)
-    )
+    try:
+        ctx.save_key(
+            await ctx.generate_key(page, button=GENERATE, label=IDENTIFIER, replacing=identifier)
+        )
+    except ActionNeeded as refused:  # the page says only the head office may generate
+        if identifier is None:
+            raise ActionNeeded(f"{refused.message}: no « {IDENTIFIER} » yet; generate it with "
+                               "the head office's account, then run this one again") from None
+        ctx.save_key(identifier)

@@ -26,6 +26,8 @@ from retrievers.locate import (
     field,
     fill,
     heading,
+    new_form_opener,
+    open_form_with,
 )
 from retrievers.state import fingerprint
 
@@ -62,16 +64,16 @@ async def hand_off(
                 await click_confirming(page, DELETE, scope=request, until=None)
                 await expect(request).to_have_count(0)
         ctx.step(f"4. O2S: « {CODE} » {code} and « {TOKEN} »")
+        await open_form_with(page, field(page, CODE))
         await fill(page, CODE, code)
         await fill(page, TOKEN, token)
         await field(page, TOKEN).press("Enter")
         await entry(page, _code(code)).wait_for()
     except RetrievalError as exc:
         raise HandOffFailed(f"O2S hand-off failed: {ctx.current_step}: {exc.message}") from None
-    except (PlaywrightError, AssertionError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise HandOffFailed(f"O2S hand-off failed: {ctx.current_step}: the page did not "
-                            f"answer as expected ({first})") from None
+    except (PlaywrightError, AssertionError):
+        raise HandOffFailed(f"O2S hand-off failed: {ctx.current_step}: what this step waits "
+                            f"for did not show within {ctx.timeout_ms / 1000:.0f} s") from None
     finally:
         await page.close()
     ctx.save_attributes(o2s_handed=handed, o2s_code=code)
@@ -87,8 +89,9 @@ async def _open_module(page: Page, ctx: FlowContext) -> None:
             await module.click()
         else:
             await click_in_menu(page, MODULE)
-        try:
-            await heading(page, MODULE).wait_for(timeout=ctx.timeout_ms / 2)
+        try:  # the module's title, or its form or list at once
+            await heading(page, MODULE).or_(field(page, CODE)).or_(new_form_opener(page)).first \
+                .wait_for(timeout=ctx.timeout_ms / 2)
             return
         except PlaywrightError:
             if attempt == 2:

@@ -20,7 +20,7 @@ from playwright.async_api import BrowserContext, Download, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 
 from retrievers import downloads
-from retrievers.answers import Answer, Said, await_answer, note_what_is_said
+from retrievers.answers import Answer, Said, await_answer, note_what_is_said, said
 from retrievers.errors import (
     ActionNeeded,
     DryRunStop,
@@ -223,7 +223,13 @@ class FlowContext:
         that shows under `label` (not the one it replaces)."""
         await self.generating()
         new = value_under(page, label, other_than(replacing))
-        await click_confirming(page, button, until=new)
+        await click_confirming(page, button, until=new.or_(said(page).first))
+        answer = await self.answer(new)
+        if answer.said is Said.REFUSED:  # « seul le siège social … »: nothing was replaced
+            if not self.untrusted:
+                self.state.close_intent(self.portal.id, self.account.name)
+            self.generated = False
+            raise ActionNeeded(f"« {button} »: the portal says « {answer.words} »")
         return await self.read_key(new, where=f"under « {label} »")
 
     def save_key(

@@ -17,7 +17,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from retrievers import second_factor
 from retrievers.errors import ActionNeeded, DryRunStop, LoginRefused, PageChanged
-from retrievers.locate import click, clickable, field, fill, go_to, heading
+from retrievers.locate import click, clickable, field, fill, go_to, heading, in_a_menu
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 
@@ -91,7 +91,9 @@ async def log_in(
             break
         except PlaywrightTimeoutError:
             form = password_field(page)
-            if not await form.is_visible():  # signed in, but the next page is not the seed's
+            if not await form.is_visible():  # signed in: the next step's label, maybe in a menu
+                if await in_a_menu(page, success):
+                    break
                 raise PageChanged(f"after signing in, « {success} » did not show") from None
             # The form still there, filled, and nothing said: the press was lost (a banner
             # showing up at that instant); a person presses again.

@@ -102,6 +102,7 @@ REVEAL = re.compile(r"^\s*(afficher|voir|r[ée]v[ée]ler|d[ée]masquer)\b.{0,30}
                     r"(cl[ée]|token|jeton|identifiant|mot de passe)", re.IGNORECASE)
 _CLICKABLE_ROLES = ("link", "button", "menuitem", "tab", "menuitemradio", "option")
 _CHOICE_ROLES = ("radio", "option", "tab", "menuitemradio", "link", "button", "menuitem")
+_SOON_MS = 2_000  # what a page shows at once, or soon after its script ran
 _TOP_OF_PAGE = 160  # px: a header bar, whatever element holds it
 _CONFIRM = re.compile(r"^\s*(confirmer( .*)?|oui|valider|ok|continuer)\s*$", re.IGNORECASE)
 # Never opened while looking for a menu: it would end the session.
@@ -234,13 +235,16 @@ async def choose(scope: Page | Locator, name: str) -> None:
     pattern = words(name)
     options = scope.locator("select").filter(has=scope.get_by_role("option", name=pattern))
     cards = scope.locator("label").filter(has_text=pattern)  # around a hidden radio input
-    control = _any_role(scope, _CHOICE_ROLES, name).or_(options).or_(cards)
+    listed = scope.locator("input[list]")  # a box offering its choices in a <datalist>
+    control = _any_role(scope, _CHOICE_ROLES, name).or_(options).or_(cards).or_(listed)
     control = control.filter(visible=True).first
     try:
         await control.wait_for()
         tag, role = await control.evaluate("e => [e.tagName, e.getAttribute('role')]")
         await answers.note_what_is_said(_page_of(scope))
-        if tag == "SELECT":
+        if tag == "INPUT" and await control.get_attribute("list"):
+            await control.fill(name)
+        elif tag == "SELECT":
             label = await control.get_by_role("option", name=words(name)).first.text_content()
             await control.select_option(label=(label or name).strip())
         elif role == "radio" or tag == "INPUT":
@@ -253,17 +257,45 @@ async def choose(scope: Page | Locator, name: str) -> None:
 
 async def go_to(page: Page, name: str, *, there: Locator | None = None) -> None:
     """Go to « name » as the seed says it, whether the portal made it a link, a tab, a menu
-    item or a section: follow what is named so where there is one (in an open menu too), else
-    accept the page as it is when it already holds a heading « name » (or `there`)."""
+    item or a section: follow what is named so where there is one (in a menu too), else accept
+    the page as it is when it already holds a heading « name » (or `there`)."""
     target = clickable(page, name)
     arrived = heading(page, name) if there is None else heading(page, name).or_(there)
     try:
-        await target.or_(arrived).first.wait_for()
+        await target.or_(arrived).first.wait_for(timeout=_SOON_MS)
     except PlaywrightTimeoutError:
-        raise PageChanged(f"nothing named « {name} » to follow, and no such section") from None
+        await page.wait_for_load_state()
+        if not await target.or_(arrived).first.is_visible():
+            if await in_a_menu(page, name):
+                await click_in_menu(page, name)
+                return
+            try:
+                await target.or_(arrived).first.wait_for()
+            except PlaywrightTimeoutError:
+                raise PageChanged(f"nothing named « {name} » to follow (in the page or its "
+                                  "menus), and no such section") from None
     await page.wait_for_load_state()  # a link drawn by the page's script after its heading
     if await target.is_visible():
         await click(page, name)
+
+
+async def in_a_menu(page: Page, name: str) -> bool:
+    """Whether « name » is an item of one of the page's menus (each opened and closed again,
+    as a person looks)."""
+    target = clickable(page, name)
+    try:
+        triggers = await _menu_buttons(page, wait_ms=_SOON_MS)
+    except PageChanged:
+        return False
+    for trigger in triggers:
+        try:
+            await trigger.click(timeout=_SOON_MS)
+            await target.wait_for(timeout=_SOON_MS)
+            await page.keyboard.press("Escape")
+            return True
+        except PlaywrightTimeoutError:
+            await page.keyboard.press("Escape")
+    return False
 
 
 async def show_tab_with(page: Page, name: str) -> None:
@@ -277,6 +309,27 @@ async def show_tab_with(page: Page, name: str) -> None:
         await tabs.nth(i).click()
         if await target.count():
             return
+
+
+# What opens a form kept folded on a list page (« + Nouvelle demande », « Ajouter »).
+_NEW = re.compile(r"^\W*(nouvelle|nouveau|ajouter|cr[ée]er|faire une)\b", re.IGNORECASE)
+
+
+def new_form_opener(page: Page) -> Locator:
+    return (page.get_by_role("button", name=_NEW).or_(page.get_by_role("link", name=_NEW))
+            .filter(visible=True).first)
+
+
+async def open_form_with(page: Page, first_field: Locator) -> None:
+    """A form shown at once, or folded behind « + Nouvelle demande »: a person unfolds it."""
+    opener = new_form_opener(page)
+    try:
+        await first_field.or_(opener).first.wait_for()
+    except PlaywrightTimeoutError:
+        raise PageChanged("no form, and nothing that opens one") from None
+    if not await first_field.is_visible():
+        await answers.note_what_is_said(page)
+        await opener.click()
 
 
 def other_than(key: str | None, pattern: re.Pattern[str] = KEY_PATTERN) -> re.Pattern[str]:
@@ -363,13 +416,13 @@ async def click_in_menu(
             raise PageChanged(f"« {item} » did not show in {where}")
 
 
-async def _menu_buttons(page: Page) -> list[Locator]:
+async def _menu_buttons(page: Page, wait_ms: float | None = None) -> list[Locator]:
     """Buttons that open menus, the top right first (then the page's header's other buttons):
     where a person looks for the menu of their account."""
     popups = page.locator("[aria-haspopup]:not([aria-haspopup=false]), [aria-expanded]")
     candidates = popups.or_(page.get_by_role("banner").get_by_role("button")).filter(visible=True)
     try:
-        await candidates.first.wait_for()
+        await candidates.first.wait_for(timeout=wait_ms)
     except PlaywrightTimeoutError:
         raise PageChanged("no menu button at the top of the page") from None
     found: list[tuple[tuple[bool, float], Locator]] = []

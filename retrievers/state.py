@@ -242,6 +242,12 @@ class StateDB:
         )
         self._db.commit()
 
+    def close_intent(self, portal: str, account: str) -> None:
+        """The portal answered a generate click with a refusal: nothing was replaced."""
+        self._db.execute("UPDATE accounts SET generating_since = NULL WHERE portal = ? AND "
+                         "account = ?", (portal, account))
+        self._db.commit()
+
     def record_attributes(self, portal: str, account: str, attributes: dict[str, Any]) -> None:
         """Add to (or replace in) the account's non-secret facts."""
         self._ensure(portal, account)
