@@ -88,7 +88,7 @@ async def _token(page: Page, ctx: FlowContext, aggregator: str) -> str:
         ctx.save_key(token, expires_at=expires_at)
         return token
 
-    fresh = value_within(item, other_than(token)).or_(reveal_button(item))
+    fresh = value_within(item, other_than(token)).or_(reveal_button(item)).first
     if token is None and not await clickable(item, RENEW).count():
         ctx.step(f"2. {aggregator} sélectionné, « {SUBSCRIBE} »")
         await ctx.generating()

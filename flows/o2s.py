@@ -28,6 +28,7 @@ from retrievers.locate import (
     heading,
     new_form_opener,
     open_form_with,
+    submit,
 )
 from retrievers.state import fingerprint
 
@@ -67,7 +68,7 @@ async def hand_off(
         await open_form_with(page, field(page, CODE))
         await fill(page, CODE, code)
         await fill(page, TOKEN, token)
-        await field(page, TOKEN).press("Enter")
+        await submit(field(page, CODE))
         await entry(page, _code(code)).wait_for()
     except RetrievalError as exc:
         raise HandOffFailed(f"O2S hand-off failed: {ctx.current_step}: {exc.message}") from None

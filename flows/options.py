@@ -110,6 +110,7 @@ class ConstructysRequest(_Options):
 
 class ConstructysOptions(_Options):
     request: ConstructysRequest
-    establishments_mail: MailPatterns = MailPatterns(sender="constructys",
-                                                     subject=r"[ée]tablissements")
+    # The seed's step 3: the list of establishments « pour validation du périmètre de l'OG ».
+    establishments_mail: MailPatterns = MailPatterns(
+        sender="constructys", subject=r"[ée]tablissements|p[ée]rim[èe]tre")
     key_mail: MailPatterns = MailPatterns(sender="constructys", subject=r"cl[ée]")

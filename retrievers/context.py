@@ -223,7 +223,7 @@ class FlowContext:
         that shows under `label` (not the one it replaces)."""
         await self.generating()
         new = value_under(page, label, other_than(replacing))
-        await click_confirming(page, button, until=new.or_(said(page).first))
+        await click_confirming(page, button, until=new.or_(said(page)).first)
         answer = await self.answer(new)
         if answer.said is Said.REFUSED:  # « seul le siège social … »: nothing was replaced
             if not self.untrusted:

@@ -332,6 +332,20 @@ async def open_form_with(page: Page, first_field: Locator) -> None:
         await opener.click()
 
 
+_SEND = re.compile(r"^\W*(envoyer|valider|enregistrer|ajouter|soumettre|cr[ée]er)", re.IGNORECASE)
+
+
+async def submit(box: Locator) -> None:
+    """Send the form `box` is in: its send button where it has one, else Enter in the box."""
+    send = (box.locator("xpath=ancestor::form[1]").get_by_role("button", name=_SEND)
+            .filter(visible=True))
+    if await send.count():
+        await answers.note_what_is_said(box.page)
+        await send.first.click()
+    else:
+        await box.press("Enter")
+
+
 def other_than(key: str | None, pattern: re.Pattern[str] = KEY_PATTERN) -> re.Pattern[str]:
     """`pattern`, but not `key`: waits for a new key, not the one still displayed."""
     if key is None:

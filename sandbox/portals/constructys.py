@@ -8,6 +8,7 @@ to be confirmed by reply (without a reply the granting stops); once the OG has a
 
 from __future__ import annotations
 
+import weakref
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -80,6 +81,17 @@ PERIMETER_SUBJECT = "Constructys – Validation de la liste de vos établissemen
 KEY_SUBJECT = "Constructys – Votre clé d'activation API CFA"
 REFUSAL_SUBJECT = "Constructys – Votre demande de clé API CFA"
 KEY_LABEL = "Clé d'activation :"
+# The "variants" rendering's mails, in other words: the key mail names it with the seed's own word
+# (step 5, « la clé d'identification »).
+VARIANT_KEY_LABEL = "Votre clé d'identification :"
+VARIANT_KEY_SUBJECT = "Constructys – Votre clé d'identification API CFA"
+VARIANT_PERIMETER_SUBJECT = "Constructys – Périmètre de votre organisme gestionnaire à confirmer"
+# Its article lives on a page of its own (the form is the portal's root there).
+VARIANT_ARTICLE_PATH = ("accrochage-si-cfa-constructys-mise-en-place-dune-phase-experimentale-"
+                        "avant-deploiement/")
+# The sandboxes whose Constructys is served in the "variants" rendering (validate_perimeter is
+# a test hook that only gets the state).
+_VARIANT_STATES: weakref.WeakSet[SandboxState] = weakref.WeakSet()
 # An older mailer: Latin-1, the HTML part in base64, the text part quoted-printable.
 MAIL_ENCODING = {"charset": "iso-8859-1", "text_cte": "quoted-printable", "html_cte": "base64"}
 
@@ -93,9 +105,12 @@ def _context(answers: dict[str, str]) -> dict[str, object]:
             "og_siret": answers["og_siret"].strip()}
 
 
-def perimeter_mail(answers: dict[str, str], establishments: list[dict[str, str]]) -> EmailMessage:
+def perimeter_mail(answers: dict[str, str], establishments: list[dict[str, str]],
+                   variant: bool = False) -> EmailMessage:
     return compose(sender=SENDER, to=_contact(answers), reply_to=REPLY_TO,
-                   subject=PERIMETER_SUBJECT, template="constructys-etablissements",
+                   subject=VARIANT_PERIMETER_SUBJECT if variant else PERIMETER_SUBJECT,
+                   template=("variants-constructys-etablissements" if variant
+                             else "constructys-etablissements"),
                    context={**_context(answers), "establishments": establishments},
                    **MAIL_ENCODING)
 
@@ -106,10 +121,12 @@ def refusal_mail(answers: dict[str, str]) -> EmailMessage:
                    context=_context(answers), **MAIL_ENCODING)
 
 
-def key_mail(answers: dict[str, str], key: str) -> EmailMessage:
-    return compose(sender=SENDER, to=_contact(answers), subject=KEY_SUBJECT,
-                   template="constructys-cle",
-                   context={**_context(answers), "key": key, "key_label": KEY_LABEL},
+def key_mail(answers: dict[str, str], key: str, variant: bool = False) -> EmailMessage:
+    return compose(sender=SENDER, to=_contact(answers),
+                   subject=VARIANT_KEY_SUBJECT if variant else KEY_SUBJECT,
+                   template="variants-constructys-cle" if variant else "constructys-cle",
+                   context={**_context(answers), "key": key,
+                            "key_label": VARIANT_KEY_LABEL if variant else KEY_LABEL},
                    **MAIL_ENCODING)
 
 
@@ -121,13 +138,17 @@ def validate_perimeter(state: SandboxState, og_siret: str) -> EmailMessage:
     requests = state.form_requests(SPEC.id, og_siret)
     if not requests:
         raise ValueError(f"no Constructys request for the OG with SIRET {og_siret!r}")
-    message = key_mail(requests[-1], state.valid_key(SPEC.id, og_siret).value)
+    message = key_mail(requests[-1], state.valid_key(SPEC.id, og_siret).value,
+                       variant=state in _VARIANT_STATES)
     state.postman.send(SPEC.id, message)
     return message
 
 
 def setup(portal: PortalContext) -> None:
     state = portal.state
+    variant = portal.rendering == "variants"
+    if variant:
+        _VARIANT_STATES.add(state)
 
     def on_answers(request: web.Request, answers: dict[str, str]) -> None:
         og_siret = answers["og_siret"].strip()
@@ -136,7 +157,7 @@ def setup(portal: PortalContext) -> None:
         if account is None:
             message = refusal_mail(answers)
         else:
-            message = perimeter_mail(answers, account.establishments)
+            message = perimeter_mail(answers, account.establishments, variant)
         state.postman.send_after_request(SPEC.id, message)
 
     show, post, post_json = form_handlers(portal, FORM, page="form", submit="form_submit",
@@ -146,9 +167,15 @@ def setup(portal: PortalContext) -> None:
         return portal.render(request, "constructys/article.html", title=ARTICLE_TITLE,
                              intro=INTRO, steps=STEPS)
 
-    portal.get(portal.public(), "article", article)
-    portal.get(portal.inner("formulaire"), "form", show)
-    portal.post(portal.inner("formulaire"), "form_submit", post)
+    if variant:
+        # The root is the request form itself; the article is a page of its own.
+        portal.get(portal.public(), "form", show)
+        portal.post(portal.public(), "form_submit", post)
+        portal.get(portal.public(VARIANT_ARTICLE_PATH), "article", article)
+    else:
+        portal.get(portal.public(), "article", article)
+        portal.get(portal.inner("formulaire"), "form", show)
+        portal.post(portal.inner("formulaire"), "form_submit", post)
     portal.post(portal.inner("api/formulaire/reponses"), "api_form", post_json)
 
 

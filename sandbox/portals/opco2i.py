@@ -181,8 +181,18 @@ def setup(portal: PortalContext) -> None:
             return json_error(EXPIRED_TEXT, status=404)
         return web.json_response({"motDePasse": secret.value})
 
-    portal.get(portal.public(), "form", show)
-    portal.post(portal.public(), "form_submit", post)
+    if portal.rendering == "variants":
+        # The OPCO's own page, where the seed's procedure starts, links the form; the form is a
+        # page of its own behind it.
+        async def home(request: web.Request) -> web.Response:
+            return portal.render(request, "opco2i/accueil.html")
+
+        portal.get(portal.public(), "home", home)
+        portal.get(portal.inner("formulaire"), "form", show)
+        portal.post(portal.inner("formulaire"), "form_submit", post)
+    else:
+        portal.get(portal.public(), "form", show)
+        portal.post(portal.public(), "form_submit", post)
     portal.post(portal.inner("api/reponses"), "api_form", post_json)
     portal.get(portal.public("secret/{token}"), "secret", secret_page)
     portal.post(portal.public("secret/{token}"), "reveal", reveal)
