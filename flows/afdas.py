@@ -20,6 +20,9 @@ ACCOUNT_TAB = "Mon compte"
 SECTION = "Informations complémentaires pour les prestataires de formation initiale"
 IDENTIFIER = "Identifiant API CFA"
 GENERATE = "Générer un identifiant API CFA"
+HEAD_OFFICE_ONLY = ("only the group's head office (siège social) can generate it, for every "
+                    "establishment of its SIREN; generate it with the head office's account, "
+                    "then run this one again")
 
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:
@@ -40,11 +43,8 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
         if identifier is not None:  # due or forced, but only the head office can generate
             ctx.save_key(identifier)
             return
-        raise ActionNeeded(
-            f"no « {IDENTIFIER} » yet, and this account has no « {GENERATE} »: only the "
-            "group's head office (siège social) can generate it, for every establishment of "
-            "its SIREN; generate it with the head office's account, then run this one again"
-        )
+        raise ActionNeeded(f"no « {IDENTIFIER} » yet, and this account has no « {GENERATE} »: "
+                           f"{HEAD_OFFICE_ONLY}")
 
     ctx.step(f"3. « {GENERATE} »")
     try:
@@ -53,6 +53,6 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
         )
     except ActionNeeded as refused:  # the page says only the head office may generate
         if identifier is None:
-            raise ActionNeeded(f"{refused.message}: no « {IDENTIFIER} » yet; generate it with "
-                               "the head office's account, then run this one again") from None
+            raise ActionNeeded(f"no « {IDENTIFIER} » yet, and {refused.message}: "
+                               f"{HEAD_OFFICE_ONLY}") from None
         ctx.save_key(identifier)

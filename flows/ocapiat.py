@@ -16,7 +16,7 @@ from playwright.async_api import Page
 from flows.options import OcapiatOptions
 from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
-from retrievers.forms import log_in
+from retrievers.forms import log_in, password_field
 from retrievers.locate import (
     choose,
     click,
@@ -25,6 +25,7 @@ from retrievers.locate import (
     other_than,
     read_shown,
     value_under,
+    words,
 )
 from retrievers.state import now
 
@@ -45,16 +46,16 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     options: OcapiatOptions = ctx.options or OcapiatOptions()
 
     ctx.step(f"2. « {MY_SPACE} »")
-    await click(page, MY_SPACE)
+    await click(page, MY_SPACE, then=page.get_by_text(words(PROFILE)).first)
     ctx.step(f"3. « {PROFILE} » → « {EXTRANET} »")
     await page.wait_for_load_state()  # a choice made before the page's script runs is lost
     await choose(page, PROFILE)
-    await click(page, EXTRANET)
+    await click(page, EXTRANET, then=password_field(page))
 
     ctx.step(f"4. connexion (« {USERNAME} », « {LOG_IN} »)")
     await log_in(page, ctx, username_label=USERNAME, submit=LOG_IN, success=TAB)
     ctx.step(f"5. onglet « {TAB} »")
-    await click(page, TAB)
+    await click(page, TAB, then=clickable(page, GENERATE))
 
     where = f"under « {KEY_BLOCK} »"
     ctx.step(f"5. « {SHOW} »")

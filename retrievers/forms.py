@@ -85,9 +85,13 @@ async def log_in(
             await click(page, submit)
         else:
             await password_field(page).press("Enter")
+        answer = done.or_(refused).or_(asks_more).first
         try:
-            await done.or_(refused).or_(asks_more).first.wait_for(
+            await answer.or_(_form_gone(page)).first.wait_for(
                 timeout=ctx.timeout_ms / 2 if attempt == 1 else None)
+            if await answer.is_visible() or not await _signed_in_elsewhere(page, answer,
+                                                                              success):
+                await answer.wait_for()
             break
         except PlaywrightTimeoutError:
             form = password_field(page)
@@ -115,6 +119,21 @@ async def log_in(
     if ACCOUNT_LOCKED.search(message):
         raise ActionNeeded(f"the portal has locked the account: « {message} »")
     raise LoginRefused(f"login refused by the portal: « {message} »")
+
+
+def _form_gone(page: Page) -> Locator:
+    """The page once it holds no password field: the portal moved past its login form."""
+    return page.locator("body:not(:has(input[type=password]))")
+
+
+async def _signed_in_elsewhere(page: Page, answer: Locator, success: str) -> bool:
+    """Past the form, the next step's label not in view: soon there, or in a menu (a tab of
+    the seed that this portal made a menu item)."""
+    try:
+        await answer.wait_for(timeout=2_000)
+        return False
+    except PlaywrightTimeoutError:
+        return await in_a_menu(page, success)
 
 
 async def _holds(box: Locator, value: str) -> bool:

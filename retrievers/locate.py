@@ -19,6 +19,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from retrievers import answers
 from retrievers.errors import PageChanged
+from retrievers.logs import log
 
 # A value is a key only if it looks like one: never a mask or a placeholder standing where the
 # key will show (runs of « • », « * », « x », one character repeated). JavaScript-compatible:
@@ -221,12 +222,33 @@ def _page_of(scope: Page | Locator) -> Page:
     return scope if isinstance(scope, Page) else scope.page
 
 
-async def click(scope: Page | Locator, name: str) -> None:
-    """Click `name`; what the page then says is its answer (see retrievers/answers.py)."""
-    await answers.note_what_is_said(_page_of(scope))
+async def click(scope: Page | Locator, name: str, *, then: Locator | None = None) -> None:
+    """Click `name`; what the page then says is its answer (see retrievers/answers.py).
+
+    `then`: what the click leads to (a link or a tab, never a button that changes something).
+    A click can be lost (a cookie banner showing up at that instant, a page still wiring its
+    links): when nothing came soon and `name` is still there, a person clicks again, once."""
+    page = _page_of(scope)
+    target = clickable(scope, name)
+    await answers.note_what_is_said(page)
     try:
-        await clickable(scope, name).click()
+        await target.click()
+        if then is None:
+            return
+        try:
+            await then.wait_for(timeout=_SOON_MS * 2)
+            return
+        except PlaywrightTimeoutError:
+            if not await target.is_visible():
+                await then.wait_for()
+                return
+        log.info("nothing came of a click yet: clicking again", label=name)
+        await target.click()
+        await then.wait_for()
     except PlaywrightTimeoutError:
+        if then is not None and not await target.is_visible():
+            raise PageChanged(f"after « {name} », the page the seed describes next did not "
+                              "show") from None
         raise PageChanged(f"nothing a person could click named « {name} »") from None
 
 

@@ -29,7 +29,8 @@ from sandbox import DEMO_ACCOUNTS, Sandbox
 from tests.machine import require_secret_service
 
 # The browser library's own words: never in what the tool says (outcomes, logs, summaries).
-LIBRARY_WORDS = re.compile(r"Locator\.|Page\.|Route\.|Timeout \d+ms exceeded|waiting for |"
+LIBRARY_WORDS = re.compile(r"\b(Locator|Page|Route|BrowserContext|Browser)\.\w+:|"
+                           r"Timeout \d+ms exceeded|waiting for (locator|get_by_|selector)|"
                            r"Traceback \(most recent call last\)")
 FLOW_PORTALS = ("atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante")
 FAST = (0.0, 0.02)

@@ -235,6 +235,9 @@ def test_opcoep_generate_held_after_replacing(tab: Page, sb: Sandbox) -> None:
     user = OPCOEP["username"]
     opcoep_login(tab, sb, user, OPCOEP["password"])
     opcoep_to_securisation(tab)
+    # The page says what it holds once its own first call has answered; a click before that
+    # would have its status overwritten by that late answer.
+    expect(tab.get_by_role("status")).to_contain_text("actif")
     replaced = sb.hold_after_generate("opcoep")
     try:
         tab.get_by_role("link", name="Génération du token").click()
