@@ -13,7 +13,7 @@ from datetime import timedelta
 from playwright.async_api import Page
 
 from retrievers.context import FlowContext
-from retrievers.forms import log_in, password_field
+from retrievers.forms import log_in
 from retrievers.locate import choose, click, clickable, dialog, value_within
 from retrievers.state import now
 
@@ -28,15 +28,15 @@ VALIDITY = timedelta(days=365)
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step(f"9. « {M_GESTION} »")
-    await click(page, M_GESTION, then=clickable(page, CONNECT))
+    await click(page, M_GESTION, then=CONNECT)
     ctx.step(f"10. « {CONNECT} »")
-    await click(page, CONNECT, then=password_field(page))
+    await click(page, CONNECT, then=LOG_IN)
 
     ctx.step(f"11. connexion (« {LOG_IN} »)")
     await log_in(page, ctx, submit=LOG_IN, success=KEY_PAGE)
     ctx.step(f"12. « {KEY_PAGE} »")
     generate = clickable(page, GENERATE)
-    await click(page, KEY_PAGE, then=generate)
+    await click(page, KEY_PAGE, then=GENERATE)
     await page.wait_for_load_state()  # the button does nothing until the page's script has run
     if ctx.siret:
         ctx.step(f"13. SIRET {ctx.siret}")

@@ -16,7 +16,7 @@ from playwright.async_api import Page
 from flows.options import OcapiatOptions
 from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
-from retrievers.forms import log_in, password_field
+from retrievers.forms import log_in
 from retrievers.locate import (
     choose,
     click,
@@ -25,7 +25,6 @@ from retrievers.locate import (
     other_than,
     read_shown,
     value_under,
-    words,
 )
 from retrievers.state import now
 
@@ -46,16 +45,16 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     options: OcapiatOptions = ctx.options or OcapiatOptions()
 
     ctx.step(f"2. « {MY_SPACE} »")
-    await click(page, MY_SPACE, then=page.get_by_text(words(PROFILE)).first)
+    await click(page, MY_SPACE, then=PROFILE)
     ctx.step(f"3. « {PROFILE} » → « {EXTRANET} »")
     await page.wait_for_load_state()  # a choice made before the page's script runs is lost
     await choose(page, PROFILE)
-    await click(page, EXTRANET, then=password_field(page))
+    await click(page, EXTRANET, then=LOG_IN)
 
     ctx.step(f"4. connexion (« {USERNAME} », « {LOG_IN} »)")
     await log_in(page, ctx, username_label=USERNAME, submit=LOG_IN, success=TAB)
     ctx.step(f"5. onglet « {TAB} »")
-    await click(page, TAB, then=clickable(page, GENERATE))
+    await click(page, TAB, then=GENERATE)
 
     where = f"under « {KEY_BLOCK} »"
     ctx.step(f"5. « {SHOW} »")

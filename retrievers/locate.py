@@ -222,34 +222,42 @@ def _page_of(scope: Page | Locator) -> Page:
     return scope if isinstance(scope, Page) else scope.page
 
 
-async def click(scope: Page | Locator, name: str, *, then: Locator | None = None) -> None:
+async def click(scope: Page | Locator, name: str, *, then: str | None = None) -> None:
     """Click `name`; what the page then says is its answer (see retrievers/answers.py).
 
-    `then`: what the click leads to (a link or a tab, never a button that changes something).
-    A click can be lost (a cookie banner showing up at that instant, a page still wiring its
-    links): when nothing came soon and `name` is still there, a person clicks again, once."""
+    `then`: the seed's next label, which the click leads to (a link or a tab, never a button
+    that changes something). A click can be lost (a cookie banner showing up at that instant,
+    a page still wiring its links): when `then` did not come soon and `name` is still there, a
+    person clicks again, once."""
     page = _page_of(scope)
     target = clickable(scope, name)
     await answers.note_what_is_said(page)
     try:
         await target.click()
-        if then is None:
-            return
-        try:
-            await then.wait_for(timeout=_SOON_MS * 2)
-            return
-        except PlaywrightTimeoutError:
-            if not await target.is_visible():
-                await then.wait_for()
-                return
-        log.info("nothing came of a click yet: clicking again", label=name)
-        await target.click()
-        await then.wait_for()
     except PlaywrightTimeoutError:
-        if then is not None and not await target.is_visible():
-            raise PageChanged(f"after « {name} », the page the seed describes next did not "
-                              "show") from None
         raise PageChanged(f"nothing a person could click named « {name} »") from None
+    if then is None:
+        return
+    following = shows(page, then)
+    try:
+        await following.wait_for(timeout=_SOON_MS * 2)
+        return
+    except PlaywrightTimeoutError:
+        pass
+    try:
+        if await target.is_visible():
+            log.info("nothing came of a click yet: clicking again", label=name)
+            await target.click(timeout=_SOON_MS)
+        await following.wait_for()
+    except PlaywrightTimeoutError:
+        raise PageChanged(f"after « {name} », « {then} » did not show") from None
+
+
+def shows(page: Page, label: str) -> Locator:
+    """Whatever the page shows under the seed's label: something to click, a field, a
+    heading, or the words themselves."""
+    return (clickable(page, label).or_(field(page, label)).or_(heading(page, label))
+            .or_(page.get_by_text(words(label))).filter(visible=True).first)
 
 
 async def choose(scope: Page | Locator, name: str) -> None:
