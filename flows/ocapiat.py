@@ -80,6 +80,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     ctx.step(f"5. « {LIFETIME} » = {options.lifetime_months}, « {GENERATE} »")
     await fill(page, LIFETIME, str(options.lifetime_months))
+    await ctx.where_the_key_will_show(page, KEY_BLOCK)
     await ctx.generating()
     generated_at = now()
     await click(page, GENERATE)

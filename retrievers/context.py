@@ -36,6 +36,7 @@ from retrievers.locate import (
     other_than,
     read_shown,
     reveal_button,
+    shows,
     value_under,
 )
 from retrievers.logs import log
@@ -221,6 +222,7 @@ class FlowContext:
     ) -> str:
         """Record the intent, click `button` (confirming what it asks), and read the new key
         that shows under `label` (not the one it replaces)."""
+        await self.where_the_key_will_show(page, label)
         await self.generating()
         new = value_under(page, label, other_than(replacing))
         await click_confirming(page, button, until=new.or_(said(page)).first)
@@ -231,6 +233,15 @@ class FlowContext:
             self.generated = False
             raise ActionNeeded(f"« {button} »: the portal says « {answer.words} »")
         return await self.read_key(new, where=f"under « {label} »")
+
+    async def where_the_key_will_show(self, page: Page, label: str) -> None:
+        """Before a generate click: the place the new key will show is on the page. A key
+        generated where it cannot be read would replace the old one for nothing."""
+        try:
+            await shows(page, label).wait_for(timeout=self.timeout_ms)
+        except PlaywrightError:
+            raise PageChanged(f"« {label} », where the new key would show, is not on the page; "
+                              "nothing was generated") from None
 
     def save_key(
         self,

@@ -59,3 +59,20 @@ def test_a_label_renamed_after_the_login_is_named_in_our_words(
     assert step in said and f"after signing in, « {label} » did not show" in said, said
     assert time.monotonic() - started < 60  # within the step's time, not a retry loop
     assert sandbox.generation_count(portal, user) == before
+
+
+@pytest.mark.parametrize("mask", ["••••••••••••••••", "********************", "x" * 24])
+def test_a_mask_where_the_key_stands_is_never_stored(
+    sandbox: Sandbox, make_setup, mask: str
+) -> None:
+    """The portal shows a mask where its key stands (a placeholder never replaced): the run
+    fails naming the section, and nothing is stored."""
+    setup = make_setup(portals=("atlas",), extra={"browser": {"step_timeout_seconds": 4}})
+    sandbox.set_key("atlas", setup.account("atlas")["username"], mask, None)
+
+    done = setup.cli("run")
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    said = flat(done.stdout)
+    assert "page_changed" in said and "« Ma clé CFA »" in said
+    assert setup.stored_key("atlas") is None
