@@ -14,7 +14,7 @@ from playwright.async_api import Page
 from retrievers.context import FlowContext
 from retrievers.errors import ActionNeeded
 from retrievers.forms import log_in
-from retrievers.locate import clickable, go_to
+from retrievers.locate import clickable, go_to, present
 
 ACCOUNT_TAB = "Mon compte"
 SECTION = "Informations complémentaires pour les prestataires de formation initiale"
@@ -33,7 +33,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await go_to(page, ACCOUNT_TAB)
 
     ctx.step(f"4. « {SECTION} » → « {IDENTIFIER} »")
-    await page.get_by_text(IDENTIFIER).first.wait_for()
+    await present(page, IDENTIFIER, to_read=True)
     identifier = await ctx.shown_key(page, IDENTIFIER)
 
     if not ctx.wants_new_key(exists=identifier is not None):

@@ -28,6 +28,7 @@ from retrievers.locate import (
     entry,
     go_to,
     other_than,
+    present,
     read_shown,
     reveal_button,
     show_tab_with,
@@ -59,7 +60,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step(f"3. « {ACTIVITY} » → « {EXTRACTION} » → « {LAUNCH} »")
     await click(page, ACTIVITY)
     await go_to(page, EXTRACTION)  # a section of this page, or a menu item to a page of its own
-    await clickable(page, LAUNCH).wait_for()
+    await present(page, LAUNCH)
     ready_before = await _downloads(page).count()  # earlier extractions keep theirs
     await click(page, LAUNCH)
     code = await _newest_file_code(page, ctx, ready_before)

@@ -18,7 +18,7 @@ from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.errors import PageChanged
 from retrievers.forms import log_in
-from retrievers.locate import click, click_in_menu, clickable, read_shown, value_under
+from retrievers.locate import click, click_in_menu, present, read_shown, value_under
 
 ONLINE_SERVICES = "Mes services en ligne"
 CFA_SPACE = "centre de formation d'apprentis – CFA"
@@ -41,7 +41,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await click_in_menu(page, PAGE, menu=MENU)
 
     ctx.step(f"4. « {TOKEN} »")
-    await clickable(page, GENERATE).wait_for()
+    await present(page, GENERATE)
     token = await ctx.shown_key(page, TOKEN)
 
     expires_at = await _expiry(page, token) if token else None

@@ -14,7 +14,7 @@ from playwright.async_api import Page
 from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE_TIME, french_date_time
 from retrievers.forms import log_in
-from retrievers.locate import click_in_menu, clickable, read_shown, value_under
+from retrievers.locate import click_in_menu, present, read_shown, value_under
 
 USERNAME = "Email"
 SIGNED_IN = "Mes coordonnées"  # in the bar at the top once signed in (the seed's screenshot)
@@ -32,7 +32,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await click_in_menu(page, API_PAGE)
 
     ctx.step(f"4. « {KEY} »")
-    await clickable(page, GENERATE).wait_for()
+    await present(page, GENERATE)
     key = await ctx.shown_key(page, KEY)
     expires_at = await _expiry(page) if key else None
 

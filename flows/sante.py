@@ -15,7 +15,7 @@ from playwright.async_api import Page
 from retrievers.context import FlowContext
 from retrievers.dates import FRENCH_DATE, end_of_french_day
 from retrievers.forms import log_in
-from retrievers.locate import choose, click, clickable, read_shown, value_under
+from retrievers.locate import choose, click, present, read_shown, value_under
 from retrievers.state import now
 
 LOG_IN = "Me connecter"
@@ -36,7 +36,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await choose(page, KEY_PAGE)
 
     ctx.step(f"5. « {KEY_PAGE} »")
-    await clickable(page, GENERATE).wait_for()
+    await present(page, GENERATE)
     key = await ctx.shown_key(page, KEY_PAGE)
     if key is None:  # none, or one the portal does not show again
         ctx.keep_stored_unless_due()

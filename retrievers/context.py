@@ -36,8 +36,8 @@ from retrievers.locate import (
     other_than,
     read_shown,
     reveal_button,
-    shows,
     value_under,
+    written,
 )
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
@@ -238,7 +238,7 @@ class FlowContext:
         """Before a generate click: the place the new key will show is on the page. A key
         generated where it cannot be read would replace the old one for nothing."""
         try:
-            await shows(page, label).wait_for(timeout=self.timeout_ms)
+            await written(page, label).wait_for(timeout=self.timeout_ms)
         except PlaywrightError:
             raise PageChanged(f"« {label} », where the new key would show, is not on the page; "
                               "nothing was generated") from None

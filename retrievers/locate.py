@@ -253,6 +253,23 @@ async def click(scope: Page | Locator, name: str, *, then: str | None = None) ->
         raise PageChanged(f"after « {name} », « {then} » did not show") from None
 
 
+async def present(page: Page, label: str, *, to_read: bool = False) -> None:
+    """Wait until the page shows the seed's `label` (`to_read`: as words or a field to read
+    from, not as a button or a link), or say it is not there."""
+    try:
+        await (written(page, label) if to_read else shows(page, label)).wait_for()
+    except PlaywrightTimeoutError:
+        raise PageChanged(f"« {label} » is not on the page") from None
+
+
+def written(page: Page, label: str) -> Locator:
+    """The seed's `label` as words, a heading or a field: where something is to be read."""
+    not_clickable = page.locator(":not(button):not(a):not([role=button]):not([role=link])")
+    return (heading(page, label).or_(field(page, label))
+            .or_(page.get_by_text(words(label)).and_(not_clickable))
+            .filter(visible=True).first)
+
+
 def shows(page: Page, label: str) -> Locator:
     """Whatever the page shows under the seed's label: something to click, a field, a
     heading, or the words themselves."""

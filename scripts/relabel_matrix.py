@@ -39,7 +39,8 @@ def labels(portal: str) -> list[str]:
     """The seed's words the flow uses: its module's upper-case string constants."""
     module = importlib.import_module(f"flows.{portal}")
     return [value for name, value in vars(module).items()
-            if name.isupper() and isinstance(value, str) and len(value) > 3]
+            if name.isupper() and isinstance(value, str) and 3 < len(value) < 90
+            and ";" not in value]
 
 
 def case(sandbox: Sandbox, folder: Path, portal: str, label: str, timeout: int) -> str:
