@@ -57,7 +57,9 @@ def case(sandbox: Sandbox, folder: Path, portal: str, label: str, timeout: int) 
     path.write_text(yaml.safe_dump(config, allow_unicode=True))
     env = {**os.environ, "PW": demo["password"],
            "KEY_RETRIEVER_STORE_PASSPHRASE": "relabel matrix"}
-    for shown in {label, label.upper(), label.lower(), label.capitalize()}:
+    # As written, and upper-cased (never lower-cased: the pages' scripts and paths hold words
+    # such as « partnet » that are not labels).
+    for shown in {label, label.upper()}:
         sandbox.relabel(portal, shown, RENAMED)
     before = sandbox.generation_count(portal, demo["username"], demo.get("siret"))
     started = time.monotonic()
