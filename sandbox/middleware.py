@@ -6,6 +6,7 @@ switch, then the session, then the CSRF check; after the handler, the session co
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 
@@ -69,9 +70,11 @@ def make_middleware(latency: Callable[[], tuple[float, float]],
 
 
 def _relabel(text: str, relabels: dict[str, str]) -> str:
-    """A redesign of the portal: the same page with some of its words changed."""
+    """A redesign of the portal: the same page with some of its words changed (what a person
+    reads, not the names its form fields post under)."""
     for old, new in relabels.items():
-        text = text.replace(old, new)
+        text = re.sub(rf'(?<!name=")(?<!id=")(?<!for="){re.escape(old)}', new.replace("\\", r"\\"),
+                      text)
     return text
 
 

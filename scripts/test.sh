@@ -10,4 +10,5 @@ export HOME="$(mktemp -d)"  # gnome-keyring keeps its test keyring here, not in 
 printf 'test-keyring-pass' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 .venv/bin/ruff check .
 # Two workers: the flows of different tests run side by side (one browser per worker).
-exec .venv/bin/python -m pytest -n "${KEY_RETRIEVER_TEST_WORKERS:-2}" "$@"
+# worksteal: a long test (the simulated year) started late does not leave one worker alone.
+exec .venv/bin/python -m pytest -n "${KEY_RETRIEVER_TEST_WORKERS:-2}" --dist worksteal "$@"
