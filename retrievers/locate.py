@@ -10,6 +10,7 @@ made of. Each of those ideas lives here once. Every helper that acts fails with 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 
@@ -238,19 +239,16 @@ async def click(scope: Page | Locator, name: str, *, then: str | None = None) ->
         raise PageChanged(f"nothing a person could click named « {name} »") from None
     if then is None:
         return
-    following = shows(page, then)
     try:
-        await following.wait_for(timeout=_SOON_MS * 2)
+        await shows(page, then).wait_for(timeout=_SOON_MS * 2)
         return
     except PlaywrightTimeoutError:
         pass
-    try:
+    # Whether `then` comes after all is the next step's to wait for, and to name.
+    with contextlib.suppress(PlaywrightTimeoutError):
         if await target.is_visible():
             log.info("nothing came of a click yet: clicking again", label=name)
             await target.click(timeout=_SOON_MS)
-        await following.wait_for()
-    except PlaywrightTimeoutError:
-        raise PageChanged(f"after « {name} », « {then} » did not show") from None
 
 
 async def present(page: Page, label: str, *, to_read: bool = False) -> None:

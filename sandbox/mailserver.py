@@ -33,6 +33,7 @@ import os
 import pwd
 import re
 import secrets
+import select
 import signal
 import socket
 import ssl
@@ -153,12 +154,27 @@ class MailServer:
         # The whole group at once: stopped alone, the master lets open sessions (and the log
         # and stats processes serving them) run on as orphans, and spends a second on it;
         # this way they all die while it still waits for them and reaps them.
+        members = _pidfds(process.pid)  # the group, to see each of its processes end
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        # The master gone, a session process may still be on its way out: wait for each
+        # (bounded), then none is left behind.
+        try:
+            pending = list(members)
+            while pending:
+                ready, _, _ = select.select(pending, [], [], 10)
+                if not ready:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    break
+                pending = [fd for fd in pending if fd not in ready]
+        finally:
+            for fd in members:
+                os.close(fd)
 
     @property
     def pid(self) -> int | None:
@@ -394,3 +410,15 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _pidfds(pgid: int) -> list[int]:
+    """A pidfd (readable once the process has ended) for each process of the group."""
+    fds = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                fds.append(os.pidfd_open(int(entry.name)))
+        except (OSError, ValueError, IndexError):  # ended meanwhile
+            continue
+    return fds

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -58,7 +59,9 @@ def test_a_year_of_twice_daily_renewals(
     logs.configure(json=True, quiet=True)
     start = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
 
-    with time_machine.travel(start, tick=True) as clock:
+    # Each renew in a thread of its own: the worker may hold another test's event loop
+    # (pytest-playwright's sync browser) in its main thread, where asyncio.run() cannot run.
+    with time_machine.travel(start, tick=True) as clock, ThreadPoolExecutor(1) as thread:
         sandbox = Sandbox(latency=(0.0, 0.0))
         with sandbox.serve_in_thread():
             path, env = _config(sandbox, tmp_path, url)
@@ -86,7 +89,8 @@ def test_a_year_of_twice_daily_renewals(
 
                 settings = load_config(path)
                 with contextlib.redirect_stdout(io.StringIO()):  # 730 result tables
-                    report = run_and_report(settings, settings.accounts, RunOptions(renew=True))
+                    report = thread.submit(run_and_report, settings, settings.accounts,
+                                           RunOptions(renew=True)).result()
                 exits.append(report.exit_code)
 
                 store = store or KeyStore.from_config(settings.store)
