@@ -385,6 +385,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _pidfds(pgid: int) -> list[int]:
+    """A pidfd (readable once the process has ended) for each process of the group."""
+    fds = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                fds.append(os.pidfd_open(int(entry.name)))
+        except (OSError, ValueError, IndexError):  # ended meanwhile
+            continue
+    return fds
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m sandbox.mailserver",
@@ -411,14 +423,3 @@ def main(argv: list[str] | None = None) -> None:
 if __name__ == "__main__":
     main()
 
-
-def _pidfds(pgid: int) -> list[int]:
-    """A pidfd (readable once the process has ended) for each process of the group."""
-    fds = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
-                fds.append(os.pidfd_open(int(entry.name)))
-        except (OSError, ValueError, IndexError):  # ended meanwhile
-            continue
-    return fds
