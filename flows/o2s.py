@@ -16,7 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from flows.options import O2SOptions
 from retrievers.context import FlowContext
-from retrievers.errors import HandOffFailed, RetrievalError
+from retrievers.errors import HandOffFailed, PortalDown, RetrievalError
 from retrievers.forms import log_in
 from retrievers.locate import (
     click_confirming,
@@ -51,7 +51,10 @@ async def hand_off(
     page = await ctx.open_page(context)
     try:
         ctx.step("4. O2S: connexion")
-        await page.goto(o2s.base_url)
+        answered = await page.goto(o2s.base_url)
+        if answered is not None and answered.status >= 500:  # its maintenance page: say so now
+            raise PortalDown(f"O2S answered HTTP {answered.status} at {o2s.base_url} (down); "
+                             "the next run hands off again")
         password = os.environ.get(o2s.password_env, "")
         await log_in(page, ctx, submit=None, success=SIGNED_IN,
                      credentials=(o2s.username, password))

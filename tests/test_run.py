@@ -34,7 +34,17 @@ def assert_no_key_leaked(sandbox: Sandbox, setup: Setup, *extra_keys: str) -> No
             assert secret not in text
 
 
-def test_run_stores_each_portal_current_key(sandbox: Sandbox, make_setup, backend: str) -> None:
+def store_once(backend: str, rendering: str) -> None:
+    """The store is the same whatever the portals' markup: the Secret Service on one rendering
+    (the encrypted file on all)."""
+    if backend == "system" and rendering != "classic":
+        pytest.skip("the Secret Service is exercised on the classic rendering")
+
+
+def test_run_stores_each_portal_current_key(
+    sandbox: Sandbox, make_setup, backend: str, rendering: str
+) -> None:
+    store_once(backend, rendering)
     setup = make_setup(backend=backend)
     before = generations(sandbox, setup)
 
@@ -74,8 +84,9 @@ def test_second_run_regenerates_nothing(sandbox: Sandbox, make_setup) -> None:
 
 
 def test_force_new_regenerates_once_and_stores_the_new_key(
-    sandbox: Sandbox, make_setup, backend: str
+    sandbox: Sandbox, make_setup, backend: str, rendering: str
 ) -> None:
+    store_once(backend, rendering)
     setup = make_setup(backend=backend)
     assert setup.cli("run").returncode == 0
     old = {p: current(sandbox, setup, p) for p in FLOW_PORTALS}

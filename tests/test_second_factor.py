@@ -140,7 +140,7 @@ def _with_a_person(playwright: Playwright, cdp_url: str, setup: Setup, sandbox: 
     code_box.fill(sandbox.sent_codes("atlas", USER)[-1])
     page.get_by_role("button", name=VALIDATE).click()
     with contextlib.suppress(PlaywrightError):  # signed in: the tool may close its page at once
-        expect(asked).to_have_count(0)
+        expect(asked).to_have_count(0, timeout=60_000)
     # The browser's own session, not the page's: the tool may close its page at any moment
     # now that it is signed in.
     cookies = browser.new_browser_cdp_session().send("Storage.getCookies")["cookies"]
