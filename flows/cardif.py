@@ -58,7 +58,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     token = await _token(page, ctx, options.aggregator)
 
     ctx.step(f"3. « {ACTIVITY} » → « {EXTRACTION} » → « {LAUNCH} »")
-    await click(page, ACTIVITY)
+    await click(page, ACTIVITY, then=EXTRACTION)
     await go_to(page, EXTRACTION)  # a section of this page, or a menu item to a page of its own
     await present(page, LAUNCH)
     ready_before = await _downloads(page).count()  # earlier extractions keep theirs
@@ -72,8 +72,8 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 async def _token(page: Page, ctx: FlowContext, aggregator: str) -> str:
     """Step 2: the TOKEN of `aggregator`, subscribing first where needed; stored at once."""
     ctx.step(f"2. « {ACTIVITY} » → « {AUTHORIZE} »")
-    await click(page, ACTIVITY)
-    await click(page, AUTHORIZE)
+    await click(page, ACTIVITY, then=AUTHORIZE)
+    await click(page, AUTHORIZE, then=SUBSCRIPTIONS)
     ctx.step(f"2. « {SUBSCRIPTIONS} »: {aggregator}")
     await go_to(page, SUBSCRIPTIONS)  # a heading of the page, or a tab of it
     await page.wait_for_load_state("networkidle")  # the list may come after the page

@@ -48,7 +48,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await click(page, MY_SPACE, then=PROFILE)
     ctx.step(f"3. « {PROFILE} » → « {EXTRANET} »")
     await page.wait_for_load_state()  # a choice made before the page's script runs is lost
-    await choose(page, PROFILE)
+    await choose(page, PROFILE, then=EXTRANET)
     await click(page, EXTRANET, then=LOG_IN)
 
     ctx.step(f"4. connexion (« {USERNAME} », « {LOG_IN} »)")

@@ -31,9 +31,9 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await log_in(page, ctx, submit=LOG_IN, success=ORGANISATION)
 
     ctx.step(f"3. « {ORGANISATION} » → « {KEY_PAGE} »")
-    await click(page, ORGANISATION)
+    await click(page, ORGANISATION, then=KEY_PAGE)
     await page.wait_for_load_state()  # a choice made before the page's script runs is lost
-    await choose(page, KEY_PAGE)
+    await choose(page, KEY_PAGE, then=GENERATE)
 
     ctx.step(f"5. « {KEY_PAGE} »")
     await present(page, GENERATE)

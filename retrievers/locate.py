@@ -227,9 +227,7 @@ async def click(scope: Page | Locator, name: str, *, then: str | None = None) ->
     """Click `name`; what the page then says is its answer (see retrievers/answers.py).
 
     `then`: the seed's next label, which the click leads to (a link or a tab, never a button
-    that changes something). A click can be lost (a cookie banner showing up at that instant,
-    a page still wiring its links): when `then` did not come soon and `name` is still there, a
-    person clicks again, once."""
+    that changes something): a lost click is made again (see `_again_if_lost`)."""
     page = _page_of(scope)
     target = clickable(scope, name)
     await answers.note_what_is_said(page)
@@ -237,6 +235,14 @@ async def click(scope: Page | Locator, name: str, *, then: str | None = None) ->
         await target.click()
     except PlaywrightTimeoutError:
         raise PageChanged(f"nothing a person could click named « {name} »") from None
+    await _again_if_lost(page, name, target, then)
+
+
+async def _again_if_lost(page: Page, name: str, target: Locator, then: str | None) -> None:
+    """A click can be lost (a cookie banner showing up at that instant, a page still wiring
+    its links): when the seed's next label `then` did not come soon and `name` is still
+    there, a person clicks again, once. Whether `then` comes after all is the next step's to
+    wait for, and to name."""
     if then is None:
         return
     try:
@@ -244,7 +250,6 @@ async def click(scope: Page | Locator, name: str, *, then: str | None = None) ->
         return
     except PlaywrightTimeoutError:
         pass
-    # Whether `then` comes after all is the next step's to wait for, and to name.
     with contextlib.suppress(PlaywrightTimeoutError):
         if await target.is_visible():
             log.info("nothing came of a click yet: clicking again", label=name)
@@ -275,8 +280,9 @@ def shows(page: Page, label: str) -> Locator:
             .or_(page.get_by_text(words(label))).filter(visible=True).first)
 
 
-async def choose(scope: Page | Locator, name: str) -> None:
-    """« Sélectionner » `name`: a radio button, option card, tab, link, button or select option."""
+async def choose(scope: Page | Locator, name: str, *, then: str | None = None) -> None:
+    """« Sélectionner » `name`: a radio button, option card, tab, link, button or select option
+    (`then`: the seed's next label, as for `click`)."""
     pattern = words(name)
     options = scope.locator("select").filter(has=scope.get_by_role("option", name=pattern))
     cards = scope.locator("label").filter(has_text=pattern)  # around a hidden radio input
@@ -296,6 +302,7 @@ async def choose(scope: Page | Locator, name: str) -> None:
             await control.check()
         else:
             await control.click()
+            await _again_if_lost(_page_of(scope), name, control, then)
     except PlaywrightTimeoutError:
         raise PageChanged(f"nothing a person could select named « {name} »") from None
 
