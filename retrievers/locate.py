@@ -251,7 +251,9 @@ async def _again_if_lost(page: Page, name: str, target: Locator, then: str | Non
     except PlaywrightTimeoutError:
         pass
     with contextlib.suppress(PlaywrightTimeoutError):
-        if await target.is_visible():
+        # A menu that opened is not clicked again: that would close it.
+        if (await target.is_visible()
+                and await target.get_attribute("aria-expanded", timeout=_SOON_MS) != "true"):
             log.info("nothing came of a click yet: clicking again", label=name)
             await target.click(timeout=_SOON_MS)
 
