@@ -80,6 +80,7 @@ async def log_in(
     refused = page.get_by_text(LOGIN_REFUSED).or_(page.get_by_text(ACCOUNT_LOCKED))
     refused = refused.filter(visible=True)
     asks_more = second_factor.asked(page)
+    in_menu = False  # signed in, the next step's label in a menu rather than in view
     for attempt in (1, 2):
         if submit:
             await click(page, submit)
@@ -89,14 +90,15 @@ async def log_in(
         try:
             await answer.or_(_form_gone(page)).first.wait_for(
                 timeout=ctx.timeout_ms / 2 if attempt == 1 else None)
-            if await answer.is_visible() or not await _signed_in_elsewhere(page, answer,
-                                                                              success):
+            in_menu = (not await answer.is_visible()
+                       and await _signed_in_elsewhere(page, answer, success))
+            if not in_menu:
                 await answer.wait_for()
             break
         except PlaywrightTimeoutError:
             form = password_field(page)
             if not await form.is_visible():  # signed in: the next step's label, maybe in a menu
-                if await in_a_menu(page, success):
+                if in_menu := await in_a_menu(page, success):
                     break
                 raise PageChanged(f"after signing in, « {success} » did not show") from None
             # The form still there, filled, and nothing said: the press was lost (a banner
@@ -108,7 +110,9 @@ async def log_in(
                 f"after « {submit or 'Enter'} », neither « {success} » nor a refusal showed"
             ) from None
     if not await refused.count():
-        factor = not await done.is_visible() and await asks_more.is_visible()
+        # The page answered; neither the next step nor a refusal: the second factor (a person
+        # may already be at it, so its page is not asked again).
+        factor = not in_menu and not await done.is_visible()
         if factor:
             await second_factor.answer(page, ctx, done=done)
         # A session is worth keeping where signing in takes more than the password.
