@@ -61,7 +61,10 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     await click(page, ACTIVITY, then=EXTRACTION)
     await go_to(page, EXTRACTION)  # a section of this page, or a menu item to a page of its own
     await present(page, LAUNCH)
-    ready_before = await _downloads(page).count()  # earlier extractions keep theirs
+    # Earlier extractions keep their files: counted once the list (which may come after the
+    # page) is there, so that the new one is told from them.
+    await page.wait_for_load_state("networkidle")
+    ready_before = await _downloads(page).count()
     await click(page, LAUNCH)
     code = await _newest_file_code(page, ctx, ready_before)
     ctx.save_attributes(code_apporteur=code)
