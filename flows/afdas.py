@@ -20,6 +20,8 @@ ACCOUNT_TAB = "Mon compte"
 SECTION = "Informations complémentaires pour les prestataires de formation initiale"
 IDENTIFIER = "Identifiant API CFA"
 GENERATE = "Générer un identifiant API CFA"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (ACCOUNT_TAB, SECTION, IDENTIFIER, GENERATE)
 HEAD_OFFICE_ONLY = ("only the group's head office (siège social) can generate it, for every "
                     "establishment of its SIREN; generate it with the head office's account, "
                     "then run this one again")

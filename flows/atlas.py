@@ -18,6 +18,8 @@ LOG_IN = "Connexion"
 SPACE = "myAtlas prestataire"
 SETTINGS = "Mes paramètres"
 KEY_SECTION = "Ma clé CFA"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (USERNAME, LOG_IN, SPACE, SETTINGS, KEY_SECTION)
 
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:

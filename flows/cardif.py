@@ -45,6 +45,9 @@ RENEW = "Renouveler le token"
 EXTRACTION = "Extraction progestor"
 LAUNCH = "Lancer l'extraction V2"
 DOWNLOAD = "Télécharger le fichier"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (ACTIVITY, AUTHORIZE, SUBSCRIPTIONS, SUBSCRIBE, RENEW, EXTRACTION, LAUNCH, DOWNLOAD,
+          *o2s.LABELS)
 EXTRACTION_WAIT_MS = 180_000  # the extraction is prepared asynchronously
 
 

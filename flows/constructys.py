@@ -31,6 +31,8 @@ QUESTIONS = {  # the form's questions, by the option holding each answer
 }
 SEND = "Envoyer"
 KEY = "clé d'identification"  # the seed's word (step 5)
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (FORM_LINK, FORM, *QUESTIONS.values(), SEND, KEY)
 # Else a long word after a label that speaks of a key (« Clé d'activation : … », « API key : »).
 ANY_KEY = re.compile(r"(cl[ée]|key|token|jeton)[^:\n]{0,40}:")
 SIRET = r"\b\d{3}\s?\d{3}\s?\d{3}\s?\d{5}\b"

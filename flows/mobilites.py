@@ -24,6 +24,8 @@ LOG_IN = "Se connecter"
 KEY_PAGE = "Clé d'authentification"
 GENERATE = "Générer ma clé d'authentification"
 CLOSE = "FERMER"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (M_GESTION, CONNECT, LOG_IN, KEY_PAGE, GENERATE, CLOSE)
 VALIDITY = timedelta(days=365)
 
 

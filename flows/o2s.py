@@ -37,6 +37,8 @@ CODE = "Code Apporteur"
 TOKEN = "TOKEN"
 DELETE = "Supprimer"
 SIGNED_IN = "Déconnexion"  # what shows once signed in
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (MODULE, CODE, TOKEN, DELETE, SIGNED_IN)
 
 
 async def hand_off(

@@ -39,6 +39,9 @@ SHOW = "Afficher ma clé CFA"
 LIFETIME = "Durée de vie de ma clé CFA en mois"
 GENERATE = "Générer ma clé CFA"
 EXPIRY = "Date d'expiration"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (MY_SPACE, PROFILE, EXTRANET, USERNAME, LOG_IN, TAB, KEY_BLOCK, SHOW, LIFETIME, GENERATE,
+          EXPIRY)
 
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:
@@ -81,7 +84,8 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
 
     ctx.step(f"5. « {LIFETIME} » = {options.lifetime_months}, « {GENERATE} »")
     await fill(page, LIFETIME, str(options.lifetime_months))
-    await ctx.where_the_key_will_show(page, KEY_BLOCK)
+    if replacing is not None:
+        await ctx.where_the_key_will_show(page, KEY_BLOCK)
     await ctx.generating()
     generated_at = now()
     await click(page, GENERATE)

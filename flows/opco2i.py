@@ -33,6 +33,8 @@ QUESTIONS = {  # the seed's six required questions, by the option holding each a
 SEND = "Envoyer"  # the form service's button (the seed shows the questions, not the button)
 SHOW = "Afficher le mot de passe"
 PASSWORD = "Mot de passe"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (FORM_LINK, FORM, *QUESTIONS.values(), SEND, SHOW, PASSWORD)
 # The link of the mail: the one that speaks of the key or of showing it.
 KEY_LINK = re.compile(r"cl[ée]|mot de passe|afficher", re.IGNORECASE)
 # Whatever the OPCO chose as a password: one word of printable characters.

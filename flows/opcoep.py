@@ -29,6 +29,8 @@ TOKEN = "TOKEN DE SÉCURITÉ"
 EXPIRY = "DATE D'EXPIRATION DU TOKEN"
 GENERATE = "Génération du token"
 DOWNLOAD = "Télécharger le token de sécurité au format txt"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (ONLINE_SERVICES, CFA_SPACE, LOG_IN, MENU, PAGE, TOKEN, EXPIRY, GENERATE, DOWNLOAD)
 
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:

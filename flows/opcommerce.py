@@ -22,6 +22,8 @@ API_PAGE = "Accrochage API"
 KEY = "Votre clé d'API"
 EXPIRY = "Date d'expiration"
 GENERATE = "Générer une nouvelle clé d'API"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (USERNAME, SIGNED_IN, API_PAGE, KEY, EXPIRY, GENERATE)
 
 
 async def retrieve(page: Page, ctx: FlowContext) -> None:

@@ -23,6 +23,8 @@ ORGANISATION = "Mon organisme"
 KEY_PAGE = "Clé d'authentification API CFA"
 GENERATE = "Générer ma clé"
 EXPIRY = "Date d'expiration"
+# The seed's labels this flow reads by; portals.<id>.labels may rename any of them.
+LABELS = (LOG_IN, ORGANISATION, KEY_PAGE, GENERATE, EXPIRY)
 LIFETIME = relativedelta(months=12)
 
 

@@ -186,6 +186,13 @@ SHARD = click.option(
     " previous one (Afdas: for every establishment of the SIREN), which must be replaced"
     " wherever it is used.",
 )
+@click.option(
+    "--pause-on-failure",
+    is_flag=True,
+    help="With --headed, on a terminal: at a failure, keep the browser on the failing page and"
+    " say the step, the label and the setting that renames it; the run goes on once the window"
+    " is closed or Enter is pressed.",
+)
 @_hook_and_json
 @SHARD
 @command
@@ -196,6 +203,7 @@ def run(
     shard: tuple[int, int] | None,
     headed: bool,
     force_new: bool,
+    pause_on_failure: bool,
     deploy_hook: str | None,
     as_json: bool,
 ) -> None:
@@ -206,8 +214,15 @@ def run(
     """
     from retrievers.operations import RunOptions
 
+    if pause_on_failure:
+        from retrievers.pause import refused_because
+
+        refused = refused_because(headed=headed)
+        if refused:
+            raise click.UsageError(refused)
     _run_selected(config_path, portals, account, shard, RunOptions(
-        headed=headed, force_new=force_new, deploy_hook=deploy_hook, as_json=as_json))
+        headed=headed, force_new=force_new, deploy_hook=deploy_hook, as_json=as_json,
+        pause_on_failure=pause_on_failure))
 
 
 @cli.command()
@@ -255,6 +270,47 @@ def _run_selected(config_path: Path | None, portals: tuple[str, ...], account: s
     settings = load_config(config_path)
     accounts = select_accounts(settings, portals, account, shard)
     sys.exit(run_and_report(settings, accounts, options).exit_code)
+
+
+@cli.command()
+@PORTALS_ARGUMENT
+@ACCOUNT
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list (for scripts).")
+@command
+def check(config_path: Path | None, portals: tuple[str, ...], account: str | None,
+          as_json: bool) -> None:
+    """Check everything a run needs, before it runs: the configuration, the secure store (a
+    test item written, read back and deleted), the selected accounts' secret variables (never
+    printed), the browser, the mailbox and each portal's address (TLS included).
+
+    No portal is signed in to and no key is read or written. Exit 0 when all hold, 1 when
+    something would fail (each ✗ says what to do), 2 when the configuration cannot be read.
+    """
+    from rich.table import Table
+
+    from retrievers import display
+    from retrievers.check import check as check_all
+    from retrievers.check import configuration_lines
+    from retrievers.config import load_config
+    from retrievers.operations import select_accounts
+
+    try:
+        settings = load_config(config_path)
+        lines = check_all(settings, select_accounts(settings, portals, account, None))
+        code = 0 if all(line.ok for line in lines) else EXIT_FAILED
+    except ConfigError as exc:
+        lines, code = configuration_lines(exc), EXIT_USAGE
+    if as_json:
+        click.echo(json.dumps([line.as_json() for line in lines], indent=2, ensure_ascii=False))
+    else:
+        table = Table(title="key-retriever check", title_justify="left")
+        for column in ("", "what", "result", "what to do"):
+            table.add_column(column, overflow="fold")
+        for line in lines:
+            mark = "[green]✓[/green]" if line.ok else "[red]✗[/red]"
+            table.add_row(mark, line.what, line.detail, line.fix)
+        display.console().print(table)
+    sys.exit(code)
 
 
 @cli.command()
@@ -444,9 +500,12 @@ def exec_with_keys(config_path: Path | None, portals: tuple[str, ...], account: 
 
 
 @cli.command()
+@click.argument("portal", required=False, type=click.Choice(PORTAL_IDS))
 @command
-def portals(config_path: Path | None) -> None:
-    """The supported portals, how much the tool does for each, and how each delivers its key.
+def portals(config_path: Path | None, portal: str | None) -> None:
+    """The supported portals, how much the tool does for each, and how each delivers its key;
+    with PORTAL, its steps and the labels its flow reads, with any renamed in the
+    configuration (portals.PORTAL.labels).
 
     automatic: the tool logs in and reads or generates the key; e-mail assisted: the tool
     sends the request form once, then reads the mailbox; manual: a person stores it with `set`.
@@ -455,12 +514,43 @@ def portals(config_path: Path | None) -> None:
 
     from retrievers import display
 
+    if portal is not None:
+        _portal_labels(config_path, portal)
+        return
     table = Table(title="portals", title_justify="left")
     for column in ("id", "portal", "kind", "how the key is delivered"):
         table.add_column(column, overflow="fold")
     for p in PORTALS.values():
         table.add_row(p.id, p.name, p.kind, p.delivery)
     display.console().print(table)
+
+
+def _portal_labels(config_path: Path | None, portal_id: str) -> None:
+    import importlib
+    import inspect
+
+    from rich.table import Table
+
+    from retrievers import display, labels
+    from retrievers.config import load_config
+
+    portal = PORTALS[portal_id]
+    settings = load_config(config_path, required=False)
+    renamed = {labels.same(k): v for k, v in settings.portal(portal_id).labels.items()}
+    out = display.console()
+    out.print(f"{portal.name} ({portal.kind}): {portal.delivery}")
+    if portal.flow is None:
+        return
+    module = importlib.import_module(portal.flow.split(":")[0])
+    out.print(f"\n[bold]steps[/bold]\n{inspect.getdoc(module)}\n", markup=True, highlight=False)
+    table = Table(title=f"labels (rename one with portals.{portal_id}.labels)",
+                  title_justify="left")
+    for column in ("the seed's words", "read as"):
+        table.add_column(column, overflow="fold")
+    for label in labels.of(portal):
+        shown = renamed.get(labels.same(label))
+        table.add_row(label, f"{shown} (configured)" if shown else "the seed's words")
+    out.print(table)
 
 
 @cli.command()

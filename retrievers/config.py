@@ -33,7 +33,7 @@ from pydantic_settings import (
 )
 
 from retrievers.errors import ConfigError
-from retrievers.portals import PORTAL_IDS, PORTALS
+from retrievers.portals import PORTAL_IDS, PORTALS, Portal
 
 CONFIG_FILENAME = "key-retriever.yaml"
 ENV_CONFIG = "KEY_RETRIEVER_CONFIG"
@@ -140,6 +140,19 @@ class PortalConfig(_Strict):
         4, ge=1, le=32, description="accounts of this portal run at the same time (politeness)"
     )
     renew_before_days: int | None = Field(None, ge=0, le=365, description="overrides the top level")
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="the seed's label → what this portal now shows instead (`portals PORTAL`)",
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def _shown_words(cls, value: dict[str, str]) -> dict[str, str]:
+        for seed, shown in value.items():
+            if not shown.strip():
+                raise ValueError(f"« {seed} » is renamed to nothing: give the words the portal "
+                                 "shows instead")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -471,38 +484,65 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
         if portal.by_mail and settings.mailbox is None:
             problems.append(("mailbox", f"portal {account.portal} sends its key by e-mail "
                                         f"(accounts[{i}]): configure the mailbox it reaches"))
+    for portal_id, portal_config in settings.portals.items():
+        if portal_config.labels:
+            problems += _unknown_labels(PORTALS[portal_id], portal_config.labels)
     if settings.store.backend == "file" and settings.store.path is None:
         problems.append(("store.path", "the file backend needs a path for the encrypted key file"))
     return problems
 
 
-def check_passwords(settings: Settings, accounts: list[AccountConfig]) -> None:
-    """Before a run: every selected account's password variable (and those its options name,
-    such as O2S's) must be set and not empty."""
+def _unknown_labels(portal: Portal, overrides: dict[str, str]) -> list[tuple[str, str]]:
+    from retrievers import labels  # imports the portal's flow: only where labels are renamed
+
+    known = labels.of(portal)
+    if not known:
+        return [(f"portals.{portal.id}.labels", f"portal {portal.id} has no flow, so no labels "
+                                                "to rename")]
+    listed = ", ".join(f"« {label} »" for label in known)
+    return [(f"portals.{portal.id}.labels", f"« {label} » is not a label of {portal.id}'s flow; "
+                                            f"its labels: {listed}")
+            for label in labels.unknown(portal, overrides)]
+
+
+def secret_variables(settings: Settings, accounts: list[AccountConfig]
+                     ) -> list[tuple[str, str, str]]:
+    """The environment variables the selected accounts read their secrets from, each once:
+    (the setting that names it, the variable, whose secret it is)."""
     # (portal, name) is unique (checked on load): one dict instead of list.index per account,
     # which compared whole models and made 10,000 accounts take minutes.
     index = {(a.portal, a.name): i for i, a in enumerate(settings.accounts)}
-    problems: dict[tuple[str, str], None] = {}  # the mailbox's once, however many accounts
+    variables: dict[tuple[str, str, str], None] = {}  # the mailbox's once, however many accounts
     for account in accounts:
         where = f"accounts[{index[(account.portal, account.name)]}]"
         options = settings.portal_options(account)
         whose = f"password of {account.portal}/{account.name}"
-        variables = []
         if account.password_env:
-            variables.append((f"{where}.password_env", account.password_env, whose))
+            variables[(f"{where}.password_env", account.password_env, whose)] = None
         if account.totp_env:
-            variables.append((f"{where}.totp_env", account.totp_env,
-                              f"authenticator secret of {account.portal}/{account.name}"))
-        variables += [(f"{where}.options", name, whose)
-                      for name in getattr(options, "secret_variables", list)()]
+            variables[(f"{where}.totp_env", account.totp_env,
+                       f"authenticator secret of {account.portal}/{account.name}")] = None
+        for name in getattr(options, "secret_variables", list)():
+            variables[(f"{where}.options", name, whose)] = None
         if PORTALS[account.portal].by_mail and settings.mailbox:
-            variables.append(("mailbox.password_env", settings.mailbox.password_env,
-                              "the mailbox's password"))
-        for path, variable, what in variables:
-            password = os.environ.get(variable)
-            if password is not None and password.strip():
-                continue
-            state = "is not set" if password is None else "is set but empty"
-            problems[(path, f"environment variable {variable} {state} ({what})")] = None
+            variables[("mailbox.password_env", settings.mailbox.password_env,
+                       "the mailbox's password")] = None
+    return list(variables)
+
+
+def variable_problem(variable: str, what: str) -> str | None:
+    """Why the secret in `variable` cannot be used, or None (its value is never said)."""
+    value = os.environ.get(variable)
+    if value is not None and value.strip():
+        return None
+    state = "is not set" if value is None else "is set but empty"
+    return f"environment variable {variable} {state} ({what})"
+
+
+def check_passwords(settings: Settings, accounts: list[AccountConfig]) -> None:
+    """Before a run: every selected account's password variable (and those its options name,
+    such as O2S's) must be set and not empty."""
+    problems = [(path, problem) for path, variable, what in secret_variables(settings, accounts)
+                if (problem := variable_problem(variable, what))]
     if problems:
-        raise ConfigError(list(problems), source=str(settings.source_path or "the environment"))
+        raise ConfigError(problems, source=str(settings.source_path or "the environment"))

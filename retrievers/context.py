@@ -222,7 +222,8 @@ class FlowContext:
     ) -> str:
         """Record the intent, click `button` (confirming what it asks), and read the new key
         that shows under `label` (not the one it replaces)."""
-        await self.where_the_key_will_show(page, label)
+        if replacing is not None:
+            await self.where_the_key_will_show(page, label)
         await self.generating()
         new = value_under(page, label, other_than(replacing))
         await click_confirming(page, button, until=new.or_(said(page)).first)
@@ -235,8 +236,9 @@ class FlowContext:
         return await self.read_key(new, where=f"under « {label} »")
 
     async def where_the_key_will_show(self, page: Page, label: str) -> None:
-        """Before a generate click: the place the new key will show is on the page. A key
-        generated where it cannot be read would replace the old one for nothing."""
+        """Before a click that replaces a valid key: the place the new key will show is on the
+        page. A key generated where it cannot be read would replace the old one for nothing.
+        (Where there is no valid key, many portals draw that place only once there is one.)"""
         try:
             await written(page, label).wait_for(timeout=self.timeout_ms)
         except PlaywrightError:

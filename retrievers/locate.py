@@ -18,7 +18,7 @@ from playwright.async_api import Dialog, Locator, Page, Playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from retrievers import answers
+from retrievers import answers, labels
 from retrievers.errors import PageChanged
 from retrievers.logs import log
 
@@ -119,9 +119,10 @@ async def register_engines(playwright: Playwright) -> None:
 
 def words(label: str, *, whole: bool = False) -> re.Pattern[str]:
     """The seed's words as a person reads them: any case, any spacing, either apostrophe or
-    dash; `whole`: the words alone (« Envoyer », not « Envoyer une autre réponse »)."""
+    dash; `whole`: the words alone (« Envoyer », not « Envoyer une autre réponse »). A label
+    the configuration renamed for this portal is read in its new words (retrievers/labels)."""
     parts = []
-    for char in label.strip():
+    for char in labels.shown_as(label).strip():
         if char in "'’":
             parts.append("['’]")
         elif char in "-–—":

@@ -21,7 +21,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from retrievers import browser as browsers
-from retrievers import downloads, renewal
+from retrievers import downloads, labels, renewal
 from retrievers.artifacts import capture_failure
 from retrievers.config import AccountConfig, Settings
 from retrievers.context import FlowContext
@@ -30,6 +30,7 @@ from retrievers.locate import register_engines
 from retrievers.locks import AccountLock
 from retrievers.logs import log
 from retrievers.mailbox import Mailbox
+from retrievers.pause import FailurePause
 from retrievers.portals import PORTALS, Portal
 from retrievers.redact import REDACTOR
 from retrievers.results import AccountResult, StepReporter, silent
@@ -52,6 +53,7 @@ class Runner:
         dry_run: bool = False,
         only_if_due: bool = False,
         login_only: bool = False,
+        pause_on_failure: bool = False,
         report: StepReporter = silent,
     ) -> None:
         self.settings = settings
@@ -65,6 +67,7 @@ class Runner:
         # renewed it), and leave it alone when it is no longer due.
         self.only_if_due = only_if_due
         self.report = report
+        self._pause = FailurePause() if pause_on_failure else None
         self.stopped_by: int | None = None  # the signal that stopped the run
         self._browser: Browser | None = None
         self._browser_lock = asyncio.Lock()
@@ -299,11 +302,12 @@ class Runner:
             response = await page.goto(ctx.base_url)
             if response is not None and response.status >= 500:
                 raise PortalDown(f"the portal answered HTTP {response.status} at {ctx.base_url}")
-            await ctx.portal.load_flow()(page, ctx)
+            with labels.renamed(self._renamed(ctx)):
+                await ctx.portal.load_flow()(page, ctx)
         except RetrievalError as exc:
             if isinstance(exc, PageChanged):
-                raise await self._page_changed(exc.message, page, ctx, watch) from None
-            raise
+                exc = await self._page_changed(exc.message, page, ctx, watch)
+            raise await self._paused(exc, page, ctx) from None
         except (PlaywrightError, AssertionError) as exc:
             # Never the library's words (« Locator.click: Timeout 30000ms exceeded »): what
             # the step waited for, in ours.
@@ -313,7 +317,8 @@ class Runner:
             else:
                 what = "the page went away or changed while this step was acting on it"
             log.debug("browser error", error=type(exc).__name__)
-            raise await self._page_changed(what, page, ctx, watch) from None
+            failure = await self._page_changed(what, page, ctx, watch)
+            raise await self._paused(failure, page, ctx) from None
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug in a flow: that account fails, the others go on
@@ -335,7 +340,22 @@ class Runner:
         down = watch.why_down()
         if down:
             return PortalDown(f"{where}: the portal is down or too slow: {down}")
-        return PageChanged(f"{where}: {what}", artifact=await self._artifact(page, ctx))
+        setting = labels.setting_for(ctx.portal, self._renamed(ctx), what, ctx.current_step)
+        return PageChanged(f"{where}: {what}" + (f"; {setting}" if setting else ""),
+                           artifact=await self._artifact(page, ctx))
+
+    async def _paused(self, failure: RetrievalError, page: Page,
+                      ctx: FlowContext) -> RetrievalError:
+        """--pause-on-failure: the failing page stays in its window until a person is done
+        with it (not for a portal that is down: that attempt may be made again)."""
+        if self._pause is not None and not isinstance(failure, PortalDown):
+            self.report(ctx.account, "paused at the failure: close the window or press Enter")
+            await self._pause.at(page, f"{ctx.portal.id}/{ctx.account.name}",
+                                 REDACTOR(failure.message))
+        return failure
+
+    def _renamed(self, ctx: FlowContext) -> dict[str, str]:
+        return self.settings.portal(ctx.portal.id).labels
 
     async def _artifact(self, page: Page, ctx: FlowContext) -> Path | None:
         if ctx.on_one_time_page:  # the key may be anywhere on it, and is not known to mask it
