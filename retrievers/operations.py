@@ -64,6 +64,7 @@ class RunOptions:
     deploy_hook: str | None = None  # --deploy-hook: instead of the configured ones
     as_json: bool = False
     login_only: bool = False  # `login`: sign in headed and keep the session; no key read
+    pause_on_failure: bool = False  # run --headed --pause-on-failure
 
     @property
     def command(self) -> str:
@@ -109,7 +110,8 @@ def run_and_report(
                 runner = Runner(
                     settings, store, state, headed=options.headed, force_new=options.force_new,
                     dry_run=options.dry_run, only_if_due=options.renew,
-                    login_only=options.login_only, report=report,
+                    login_only=options.login_only, pause_on_failure=options.pause_on_failure,
+                    report=report,
                 )
                 results += asyncio.run(runner.run(to_visit))
             stopped_by = runner.stopped_by

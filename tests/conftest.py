@@ -26,7 +26,7 @@ import yaml
 from retrievers.browser import CHROMIUM_FLAGS, system_chromium
 from retrievers.demo import account_entry
 from sandbox import DEMO_ACCOUNTS, Sandbox
-from tests.machine import require_secret_service
+from tests.machine import require, require_secret_service
 
 # The browser library's own words: never in what the tool says (outcomes, logs, summaries).
 LIBRARY_WORDS = re.compile(r"\b(Locator|Page|Route|BrowserContext|Browser)\.\w+:|"
@@ -219,6 +219,15 @@ def chromium_with_remote_debugging(*prefix: str) -> Iterator[str]:
         os.killpg(process.pid, signal.SIGKILL)  # xvfb-run's Xvfb too
         process.wait()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def headed_chromium() -> Iterator[str]:
+    """A visible Chromium on a virtual screen, whose window the test acts in as a person would
+    (remote debugging); the tool drives it through browser.cdp_url."""
+    xvfb_run = shutil.which("xvfb-run")
+    require(xvfb_run is not None, "xvfb-run missing: scripts/setup.sh --test installs it")
+    yield from chromium_with_remote_debugging(str(xvfb_run), "-a")
 
 
 # Playwright's own Node package (the Python package ships it with its Node) serves a browser

@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from retrievers.demo import demo_config
 from sandbox import DEMO_ACCOUNTS, RENDERINGS, Sandbox
-from tests.conftest import FAST, Setup, chromium_with_remote_debugging
-from tests.machine import require
+from tests.conftest import FAST, Setup
 
 ATLAS = next(a for a in DEMO_ACCOUNTS if a["portal"] == "atlas")
 USER = ATLAS["username"]
@@ -113,15 +111,6 @@ def test_a_wrong_authenticator_secret_is_said(tmp_path: Path) -> None:
         assert "$ATLAS_TOTP" in row["message"] and "clock" in row["message"]
         assert setup.stored_key("atlas") is None
         assert wrong not in "".join(setup.everything_written())
-
-
-@pytest.fixture
-def headed_chromium() -> Iterator[str]:
-    """A visible Chromium on a virtual screen, whose window the test acts in as a person would
-    (remote debugging); the tool drives it through browser.cdp_url."""
-    xvfb_run = shutil.which("xvfb-run")
-    require(xvfb_run is not None, "xvfb-run missing: scripts/setup.sh --test installs it")
-    yield from chromium_with_remote_debugging(str(xvfb_run), "-a")
 
 
 def _with_a_person(playwright: Playwright, cdp_url: str, setup: Setup, sandbox: Sandbox,
