@@ -186,6 +186,11 @@ class Mailbox:
             with contextlib.suppress(OSError, ImapToolsError):
                 box.logout()
 
+    def check(self) -> None:
+        """`check`: sign in and open the folder, reading nothing."""
+        with self._session(readonly=True):
+            pass
+
     def find(self, *, sender: str, subject: str, since: datetime | None = None) -> list[Mail]:
         """The mails whose sender and subject match these patterns (searched, ignoring case),
         sent `since` when given, newest first."""

@@ -124,6 +124,17 @@ class KeyStore:
                 f"{REDACTOR(problem)}; nothing was attempted"
             )
 
+    def probe(self) -> str | None:
+        """`check`: why a key could not be kept now, or None. A test item is written, read
+        back and deleted; in a store file that does not exist yet only its folder is tried
+        (check creates nothing)."""
+        path = self.store_file()
+        if path is None:  # other keyrings than the Secret Service were probed already
+            probed = not isinstance(self.backend, SecretService.Keyring)
+            return _keyring_problem(self.backend) or (None if probed else
+                                                      _probe_item(self.backend))
+        return _file_problem(path) or (_probe_item(self.backend) if path.exists() else None)
+
     # -- keys --------------------------------------------------------------------------------
     def put_key(self, portal: str, account: str, key: str) -> None:
         """Write, then read back and compare: a key shown once must never be lost silently.
@@ -227,14 +238,22 @@ def _keyring_problem(backend: keyring.backend.KeyringBackend) -> str | None:
                     return ("its collection is locked: unlock the login keyring (log in to the "
                             "desktop session), or use `backend: file` on a headless server")
             return None
-        probe = f"probe-{os.getpid()}-{secrets.token_hex(4)}"
+    except Exception as exc:  # any backend failure means "not usable now", whatever its type
+        return f"{type(exc).__name__}: {exc}"
+    return _probe_item(backend)
+
+
+def _probe_item(backend: keyring.backend.KeyringBackend) -> str | None:
+    """Why a test item could not be written, read back and deleted, or None."""
+    probe = f"probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
         backend.set_password(CHECK_SERVICE, probe, probe)
         read = backend.get_password(CHECK_SERVICE, probe)
         backend.delete_password(CHECK_SERVICE, probe)
-        if read != probe:
-            return "a test item written to it could not be read back"
     except Exception as exc:  # any backend failure means "not usable now", whatever its type
         return f"{type(exc).__name__}: {exc}"
+    if read != probe:
+        return "a test item written to it could not be read back"
     return None
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +41,21 @@ def require_secret_service() -> None:
 
 def require_dovecot() -> None:
     require(DOVECOT.exists(), f"no {DOVECOT}: install dovecot-imapd (scripts/setup.sh)")
+
+
+def make_read_only(folder: Path) -> Callable[[], object]:
+    """Make `folder` one no file can be created in, even by root (these tests run as root
+    here); returns what undoes it.
+
+    Root ignores permission bits, so chmod 0555 proves nothing for it; `chattr +i` (an
+    immutable folder) stops root too, on ext4 and most local filesystems. A non-root user
+    cannot chattr, and for them chmod is enough.
+    """
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return lambda: folder.chmod(0o755)
+    if shutil.which("chattr") and subprocess.run(
+        ["chattr", "+i", str(folder)], capture_output=True
+    ).returncode == 0:
+        return lambda: subprocess.run(["chattr", "-i", str(folder)], check=True)
+    pytest.skip("running as root without chattr +i: no way to make a folder read-only")

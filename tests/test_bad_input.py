@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -25,7 +24,7 @@ from retrievers.encrypted_file import EncryptedFileKeyring
 from retrievers.errors import ConfigError, KeyStoreError, StoreUnusable
 from retrievers.state import StateDB
 from retrievers.store import KeyStore
-from tests.machine import require_secret_service
+from tests.machine import make_read_only, require_secret_service
 
 KEY = "T9epl6tM2uq3s0Cvlyc7craVqg1-AcL-test"
 PASSPHRASE = "correct horse battery staple"
@@ -67,22 +66,7 @@ class World:
         )
 
     def make_read_only(self, folder: Path) -> None:
-        """A folder no file can be created in, even by root (these tests run as root here).
-
-        Root ignores permission bits, so chmod 0555 proves nothing for it; `chattr +i` (an
-        immutable folder) stops root too, on ext4 and most local filesystems. A non-root user
-        cannot chattr, and for them chmod is enough.
-        """
-        if os.geteuid() != 0:
-            folder.chmod(0o555)
-            self.undo.append(lambda: folder.chmod(0o755))
-            return
-        if shutil.which("chattr") and subprocess.run(
-            ["chattr", "+i", str(folder)], capture_output=True
-        ).returncode == 0:
-            self.undo.append(lambda: subprocess.run(["chattr", "-i", str(folder)], check=True))
-            return
-        pytest.skip("running as root without chattr +i: no way to make a folder read-only")
+        self.undo.append(make_read_only(folder))
 
     def busy_port(self) -> int:
         listener = socket.socket()
