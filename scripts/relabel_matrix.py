@@ -13,7 +13,6 @@ is the portal's own and nothing was generated.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import re
 import subprocess
@@ -26,7 +25,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from retrievers import labels as seed_labels
 from retrievers.demo import account_entry
+from retrievers.portals import PORTALS as PORTAL_REGISTRY
 from sandbox import DEMO_ACCOUNTS, RENDERINGS, Sandbox
 
 PORTALS = ("atlas", "ocapiat", "opcoep", "mobilites", "afdas", "opcommerce", "sante")
@@ -36,11 +37,8 @@ RENAMED = "Libellé renommé"
 
 
 def labels(portal: str) -> list[str]:
-    """The seed's words the flow uses: its module's upper-case string constants."""
-    module = importlib.import_module(f"flows.{portal}")
-    return [value for name, value in vars(module).items()
-            if name.isupper() and isinstance(value, str) and 3 < len(value) < 90
-            and ";" not in value]
+    """The seed's words the flow reads by (its module's LABELS)."""
+    return list(seed_labels.of(PORTAL_REGISTRY[portal]))
 
 
 def case(sandbox: Sandbox, folder: Path, portal: str, label: str, timeout: int) -> str:
