@@ -13,15 +13,18 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from retrievers import credentials
 from retrievers.config import (
     AccountConfig,
     Settings,
+    password_missing,
     secret_variables,
     variable_problem,
 )
 from retrievers.errors import ConfigError, RetrievalError
 from retrievers.portals import PORTALS
 from retrievers.redact import REDACTOR
+from retrievers.store import KeyStore
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,10 @@ def configuration_lines(error: ConfigError) -> list[Line]:
 def check(settings: Settings, accounts: list[AccountConfig]) -> list[Line]:
     source = settings.source_path or "the environment"
     lines = [Line("configuration", True, f"{source}: {len(accounts)} account(s) selected")]
-    lines.append(_store(settings))
+    store_line, store = _store(settings)
+    lines.append(store_line)
     lines += _variables(settings, accounts)
+    lines += _stored_passwords(store, accounts)
     lines.append(asyncio.run(_browser(settings)))
     if settings.mailbox is not None:
         lines.append(_mailbox(settings))
@@ -55,24 +60,42 @@ def check(settings: Settings, accounts: list[AccountConfig]) -> list[Line]:
     return lines
 
 
-def _store(settings: Settings) -> Line:
-    from retrievers.store import KeyStore
-
+def _store(settings: Settings) -> tuple[Line, KeyStore | None]:
+    """The store's line, and the store when it can be read."""
     fix = ("`store.backend: file` with a store.path in a folder this user can write, and "
            "KEY_RETRIEVER_STORE_PASSPHRASE set; or unlock the system keyring")
     try:
         store = KeyStore.from_config(settings.store, create=True)
     except ConfigError as exc:
-        return Line("secure store", False, REDACTOR("; ".join(m for _, m in exc.problems)), fix)
+        problem = REDACTOR("; ".join(m for _, m in exc.problems))
+        return Line("secure store", False, problem, fix), None
     problem = store.probe()
     if problem:
-        return Line("secure store", False, f"{store.description}: {REDACTOR(problem)}", fix)
+        return Line("secure store", False, f"{store.description}: {REDACTOR(problem)}",
+                    fix), store
     path = store.store_file()
     if path is not None and not path.exists():
         return Line("secure store", True, f"{store.description}: created by the first run that "
-                                          "stores a key (its folder is writable)")
+                                          "stores a key (its folder is writable)"), store
     return Line("secure store", True, f"{store.description}: a test item was written, read "
-                                      "back and deleted")
+                                      "back and deleted"), store
+
+
+def _stored_passwords(store: KeyStore | None, accounts: list[AccountConfig]) -> list[Line]:
+    """The accounts that name no password variable: their password is in the store."""
+    lines = []
+    for account in accounts:
+        if not PORTALS[account.portal].logs_in or account.password_env:
+            continue
+        what = f"password of {account.portal}/{account.name}"
+        path = store.store_file() if store else None
+        if store is not None and (path is None or path.exists()):
+            credentials.load(store, [account])
+        problem = password_missing(account)
+        lines.append(Line(what, problem is None,
+                          problem or "in the secure store (`credentials set`)",
+                          credentials.how_to_change(account) if problem else ""))
+    return lines
 
 
 def _variables(settings: Settings, accounts: list[AccountConfig]) -> list[Line]:

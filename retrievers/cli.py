@@ -22,6 +22,7 @@ from retrievers.portals import PORTAL_IDS, PORTALS
 from retrievers.redact import REDACTOR
 
 if TYPE_CHECKING:
+    from retrievers.config import AccountConfig, Settings
     from retrievers.handoff import HandedKey
     from retrievers.operations import RunOptions
 
@@ -222,7 +223,7 @@ def run(
             raise click.UsageError(refused)
     _run_selected(config_path, portals, account, shard, RunOptions(
         headed=headed, force_new=force_new, deploy_hook=deploy_hook, as_json=as_json,
-        pause_on_failure=pause_on_failure))
+        pause_on_failure=pause_on_failure, by_name=account is not None))
 
 
 @cli.command()
@@ -407,19 +408,128 @@ def set_key(config_path: Path | None, portal: str, account: str | None,
 
     settings = load_config(config_path)
     chosen = configured_account(settings, portal, account)
-    if sys.stdin.isatty():
-        text = click.prompt(f"key for {portal}/{chosen.name} (hidden)", hide_input=True,
-                            confirmation_prompt=True, err=True)
-    else:
-        text = sys.stdin.read()
+    text = _secret_typed_or_piped(f"key for {portal}/{chosen.name}")
     key_fingerprint = store_by_hand(settings, chosen, read_key(text),
                                     expires.date() if expires else None)
     until = f", expires {expires:%Y-%m-%d}" if expires else ""
     click.echo(f"stored key {key_fingerprint} for {portal}/{chosen.name}{until}", err=True)
 
 
+def _secret_typed_or_piped(what: str) -> str:
+    """A secret from a hidden prompt typed twice, or from a pipe: never from an argument, which
+    other users of the machine can see."""
+    if sys.stdin.isatty():
+        return str(click.prompt(f"{what} (hidden)", hide_input=True, confirmation_prompt=True,
+                                err=True))
+    return sys.stdin.read()
+
+
+@cli.group()
+def credentials() -> None:
+    """Portal passwords and authenticator secrets kept in the secure store.
+
+    An account uses its password_env / totp_env variable when the configuration names one,
+    else what `credentials set` stored (an item `<account>#password` or `<account>#totp` of
+    the portal, beside its key). Values are never printed.
+    """
+
+
+LOGIN_PORTAL = click.argument(
+    "portal", type=click.Choice([p.id for p in PORTALS.values() if p.logs_in]))
+TOTP = click.option("--totp", is_flag=True,
+                    help="The authenticator app's secret (base32, shown beside the portal's QR "
+                    "code) instead of the password.")
+
+
+def _credential_of(config_path: Path | None, portal: str, account: str | None,
+                   totp: bool) -> tuple[Settings, AccountConfig, str]:
+    """The configuration, the account chosen, and which of its secrets."""
+    from retrievers import credentials as secrets
+    from retrievers.config import load_config
+    from retrievers.operations import configured_account
+
+    settings = load_config(config_path)
+    return (settings, configured_account(settings, portal, account),
+            secrets.TOTP if totp else secrets.PASSWORD)
+
+
+@credentials.command(name="set")
+@LOGIN_PORTAL
+@ONE_ACCOUNT
+@TOTP
+@command
+def credentials_set(config_path: Path | None, portal: str, account: str | None,
+                    totp: bool) -> None:
+    """Store the password (or with --totp, the authenticator secret) of an account of PORTAL,
+    typed twice at a hidden prompt or piped in. A password the portal refused is tried again
+    once a new one is stored."""
+    from retrievers import credentials as secrets
+    from retrievers.store import KeyStore
+
+    settings, chosen, secret = _credential_of(config_path, portal, account, totp)
+    value = _secret_typed_or_piped(f"{secrets.WHAT[secret]} for {portal}/{chosen.name}")
+    secrets.checked(secret, value)  # refused before the store is opened or created
+    secrets.save(KeyStore.from_config(settings.store), chosen, secret, value)
+    variable = chosen.password_env if secret == secrets.PASSWORD else chosen.totp_env
+    note = (f"; the configuration names ${variable}, which is used instead while it is set"
+            if variable else "")
+    click.echo(f"stored the {secrets.WHAT[secret]} of {portal}/{chosen.name}{note}", err=True)
+
+
+@credentials.command(name="delete")
+@LOGIN_PORTAL
+@ONE_ACCOUNT
+@TOTP
+@command
+def credentials_delete(config_path: Path | None, portal: str, account: str | None,
+                       totp: bool) -> None:
+    """Remove the stored password (or with --totp, authenticator secret) of an account."""
+    from retrievers import credentials as secrets
+    from retrievers.store import KeyStore
+
+    settings, chosen, secret = _credential_of(config_path, portal, account, totp)
+    store = KeyStore.from_config(settings.store, create=False)
+    what = f"{secrets.WHAT[secret]} of {portal}/{chosen.name}"
+    if not secrets.delete(store, chosen, secret):
+        _fail(f"no stored {what}", EXIT_FAILED)
+    click.echo(f"deleted the stored {what}", err=True)
+
+
+@credentials.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list (for scripts).")
+@command
+def credentials_list(config_path: Path | None, as_json: bool) -> None:
+    """Which account has a password and an authenticator secret, and where each comes from
+    (a variable, or the secure store); never the values."""
+    from rich.table import Table
+
+    from retrievers import credentials as secrets
+    from retrievers import display
+    from retrievers.config import load_config
+    from retrievers.store import KeyStore
+
+    settings = load_config(config_path)
+    path = settings.store.path if settings.store.backend == "file" else None
+    store = None if path is not None and not path.exists() else KeyStore.from_config(
+        settings.store, create=False)
+    rows = [{"portal": a.portal, "account": a.name,
+             "password": secrets.source(store, a, secrets.PASSWORD),
+             "totp": secrets.source(store, a, secrets.TOTP)}
+            for a in settings.accounts if PORTALS[a.portal].logs_in]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="credentials", title_justify="left")
+    for column in ("portal", "account", "password from", "authenticator secret from"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["portal"], row["account"], row["password"] or "[red]none[/red]",
+                      row["totp"] or "-")
+    display.console().print(table)
+
+
 @cli.command()
-@click.argument("portal", type=click.Choice([p.id for p in PORTALS.values() if p.logs_in]))
+@LOGIN_PORTAL
 @ONE_ACCOUNT
 @command
 def login(config_path: Path | None, portal: str, account: str | None) -> None:
@@ -436,8 +546,8 @@ def login(config_path: Path | None, portal: str, account: str | None) -> None:
 
     settings = load_config(config_path)
     chosen = configured_account(settings, portal, account)
-    sys.exit(run_and_report(settings, [chosen], RunOptions(headed=True, login_only=True))
-             .exit_code)
+    sys.exit(run_and_report(settings, [chosen], RunOptions(headed=True, login_only=True,
+                                                           by_name=True)).exit_code)
 
 
 @cli.command(name="export")

@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -216,13 +217,23 @@ class AccountConfig(_Strict):
             raise ValueError("a SIRET is 14 digits (write it in quotes in YAML)")
         return text
 
+    # Secrets `credentials set` stored, loaded before a run (retrievers/credentials.py).
+    _stored: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def use_stored(self, secret: str, value: str) -> None:
+        self._stored[secret] = value
+
     @property
     def password(self) -> str | None:
-        return os.environ.get(self.password_env) if self.password_env else None
+        if self.password_env:
+            return os.environ.get(self.password_env)
+        return self._stored.get("password")
 
     @property
     def totp_secret(self) -> str | None:
-        return os.environ.get(self.totp_env) if self.totp_env else None
+        if self.totp_env:
+            return os.environ.get(self.totp_env)
+        return self._stored.get("totp")
 
 
 class Settings(BaseSettings):
@@ -474,9 +485,8 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
         if account.options and PORTALS[account.portal].options is None:
             problems.append((f"accounts[{i}].options", f"portal {account.portal} takes no options"))
         portal = PORTALS[account.portal]
-        if portal.logs_in:
-            problems += [(f"accounts[{i}].{name}", f"required for portal {account.portal}")
-                         for name in ("username", "password_env") if getattr(account, name) is None]
+        if portal.logs_in and account.username is None:
+            problems.append((f"accounts[{i}].username", f"required for portal {account.portal}"))
         if portal.base_url is None and not settings.portal(account.portal).base_url:
             problems.append((f"portals.{account.portal}.base_url",
                              f"needed for portal {account.portal} (accounts[{i}]): the address "
@@ -539,10 +549,26 @@ def variable_problem(variable: str, what: str) -> str | None:
     return f"environment variable {variable} {state} ({what})"
 
 
-def check_passwords(settings: Settings, accounts: list[AccountConfig]) -> None:
+def password_missing(account: AccountConfig) -> str | None:
+    """An account of a portal with a login and neither a password variable nor a stored
+    password (its stored secrets loaded first): what to do."""
+    if not PORTALS[account.portal].logs_in or account.password_env or account.password:
+        return None
+    return (f"no password for {account.portal}/{account.name}: store it with `key-retriever "
+            f"credentials set {account.portal} --account {account.name}`, or name the variable "
+            "holding it in password_env")
+
+
+def check_passwords(settings: Settings, accounts: list[AccountConfig], *,
+                    stored: bool = True) -> None:
     """Before a run: every selected account's password variable (and those its options name,
-    such as O2S's) must be set and not empty."""
+    such as O2S's) must be set and not empty; `stored` (once the store's secrets are loaded):
+    an account without one has a stored password."""
     problems = [(path, problem) for path, variable, what in secret_variables(settings, accounts)
                 if (problem := variable_problem(variable, what))]
+    if stored:
+        index = {(a.portal, a.name): i for i, a in enumerate(settings.accounts)}
+        problems += [(f"accounts[{index[(a.portal, a.name)]}].password_env", problem)
+                     for a in accounts if (problem := password_missing(a))]
     if problems:
         raise ConfigError(problems, source=str(settings.source_path or "the environment"))

@@ -113,6 +113,8 @@ def _details(row: AccountState) -> str:
         shown.append("in O2S" if handed_to == row.fingerprint else "O2S: older TOKEN")
     if row.attributes.get("requested_at"):  # the portals that answer a request by e-mail
         shown.append(f"requested {row.attributes['requested_at'][:10]}")
+    if row.password_from:
+        shown.append(f"password from {row.password_from}")
     return ", ".join(shown) or "-"
 
 

@@ -48,9 +48,19 @@ class RetrievalError(Exception):
 class LoginRefused(RetrievalError):
     outcome = Outcome.WRONG_CREDENTIALS
 
+    def __init__(self, message: str, *, secret: str | None = None) -> None:
+        super().__init__(message)
+        # Which of the account's own secrets was refused ("password", "totp"): it is not
+        # submitted again unchanged. None: another one (O2S's, the mailbox's).
+        self.secret = secret
+
 
 class ActionNeeded(RetrievalError):
     outcome = Outcome.ACTION_NEEDED
+
+
+class AccountLocked(ActionNeeded):
+    """The portal locked the account: not tried again until a person runs it by name."""
 
 
 class PortalDown(RetrievalError):

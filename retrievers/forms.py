@@ -15,8 +15,14 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from retrievers import second_factor
-from retrievers.errors import ActionNeeded, DryRunStop, LoginRefused, PageChanged
+from retrievers import credentials, second_factor
+from retrievers.errors import (
+    AccountLocked,
+    ActionNeeded,
+    DryRunStop,
+    LoginRefused,
+    PageChanged,
+)
 from retrievers.locate import click, clickable, field, fill, go_to, heading, in_a_menu
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
@@ -31,6 +37,13 @@ LOGIN_REFUSED = re.compile(
     re.IGNORECASE,
 )
 ACCOUNT_LOCKED = re.compile(r"verrouill|bloqu|trop de tentatives", re.IGNORECASE)
+# A page past the password that will not go on until the password is changed.
+MUST_CHANGE_PASSWORD = re.compile(
+    r"mot de passe (a |est )?expiré|"
+    r"(devez|doit|obligatoire\w*)\W+(\w+\W+){0,3}(modifi|chang|renouvel)\w*\W+(\w+\W+){0,2}"
+    r"mot de passe|"
+    r"(changement|modification|renouvellement) (de|du) (votre )?mot de passe obligatoire",
+    re.IGNORECASE)
 _TEXT_INPUT = "input:is([type=email], [type=text], :not([type]))"
 
 
@@ -80,13 +93,15 @@ async def log_in(
     refused = page.get_by_text(LOGIN_REFUSED).or_(page.get_by_text(ACCOUNT_LOCKED))
     refused = refused.filter(visible=True)
     asks_more = second_factor.asked(page)
+    must_change = (page.get_by_role("heading", name=MUST_CHANGE_PASSWORD)
+                   .or_(page.get_by_text(MUST_CHANGE_PASSWORD)).filter(visible=True).first)
     in_menu = False  # signed in, the next step's label in a menu rather than in view
     for attempt in (1, 2):
         if submit:
             await click(page, submit)
         else:
             await password_field(page).press("Enter")
-        answer = done.or_(refused).or_(asks_more).first
+        answer = done.or_(refused).or_(asks_more).or_(must_change).first
         try:
             await answer.or_(_form_gone(page)).first.wait_for(
                 timeout=ctx.timeout_ms / 2 if attempt == 1 else None)
@@ -109,7 +124,9 @@ async def log_in(
             raise PageChanged(
                 f"after « {submit or 'Enter'} », neither « {success} » nor a refusal showed"
             ) from None
-    if not await refused.count():
+    if not await refused.count() and not in_menu and await must_change.is_visible():
+        await _must_change_password(page, ctx, must_change, done)
+    elif not await refused.count():
         # The page answered; neither the next step nor a refusal: the second factor (a person
         # may already be at it, so its page is not asked again).
         factor = not in_menu and not await done.is_visible()
@@ -120,9 +137,31 @@ async def log_in(
             await ctx.signed_in(page.context)
         return
     message = REDACTOR((await refused.first.text_content() or "").strip())
+    own = credentials is None  # the account's own password, not another site's
     if ACCOUNT_LOCKED.search(message):
-        raise ActionNeeded(f"the portal has locked the account: « {message} »")
-    raise LoginRefused(f"login refused by the portal: « {message} »")
+        locked = f"the portal has locked the account: « {message} »"
+        raise (AccountLocked if own else ActionNeeded)(locked)
+    raise LoginRefused(f"login refused by the portal: « {message} »",
+                       secret="password" if own else None)
+
+
+async def _must_change_password(page: Page, ctx: FlowContext, said: Locator,
+                                done: Locator) -> None:
+    """The portal wants a new password first. The tool never changes one by itself: a person
+    does, in the window of `login` (or of a headed run), then gives it to the tool."""
+    words = REDACTOR(" ".join((await said.text_content() or "").split()))
+    account = ctx.account
+    then = credentials.how_to_change(account)
+    reason = (f"{ctx.portal.name} asks for a new password for {account.name} before going on "
+              f"(« {words} »)")
+    if not ctx.headed:
+        raise ActionNeeded(
+            f"{reason}; the tool never changes a portal password: change it in the window of "
+            f"`key-retriever login {ctx.portal.id} --account {account.name}`, then {then}")
+    await ctx.person_needed(f"{reason}: change it in the browser window, then {then}",
+                            done=done)
+    if ctx.login_only:
+        await ctx.signed_in(page.context)
 
 
 def _form_gone(page: Page) -> Locator:

@@ -8,7 +8,7 @@ import json
 import signal
 from dataclasses import asdict, dataclass
 
-from retrievers import display, renewal
+from retrievers import credentials, display, renewal
 from retrievers.config import ENV_PASSPHRASE, AccountConfig, Settings, check_passwords
 from retrievers.errors import AccountBusy, ConfigError, Outcome
 from retrievers.hooks import run_deploy_hook
@@ -65,6 +65,7 @@ class RunOptions:
     as_json: bool = False
     login_only: bool = False  # `login`: sign in headed and keep the session; no key read
     pause_on_failure: bool = False  # run --headed --pause-on-failure
+    by_name: bool = False  # --account NAME: a locked account is tried again
 
     @property
     def command(self) -> str:
@@ -90,8 +91,9 @@ def run_and_report(
     """Run (or renew) the accounts, each under its own lock, run the deploy hooks, then tell:
     the results table (or JSON), a notification, the metrics file."""
     if not options.renew:  # before anything is opened or created (renew first finds what is due)
-        check_passwords(settings, accounts)
+        check_passwords(settings, accounts, stored=False)
     store = KeyStore.from_config(settings.store)
+    credentials.load(store, accounts)
     log.info("secure store", backend=store.description)
     if not options.dry_run:
         store.check_writable()  # before any browser: a key generated must be storable
@@ -111,7 +113,7 @@ def run_and_report(
                     settings, store, state, headed=options.headed, force_new=options.force_new,
                     dry_run=options.dry_run, only_if_due=options.renew,
                     login_only=options.login_only, pause_on_failure=options.pause_on_failure,
-                    report=report,
+                    by_name=options.by_name, report=report,
                 )
                 results += asyncio.run(runner.run(to_visit))
             stopped_by = runner.stopped_by

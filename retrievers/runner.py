@@ -21,11 +21,18 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from retrievers import browser as browsers
-from retrievers import downloads, labels, renewal
+from retrievers import credentials, downloads, labels, renewal
 from retrievers.artifacts import capture_failure
 from retrievers.config import AccountConfig, Settings
 from retrievers.context import FlowContext
-from retrievers.errors import Outcome, PageChanged, PortalDown, RetrievalError
+from retrievers.errors import (
+    AccountLocked,
+    LoginRefused,
+    Outcome,
+    PageChanged,
+    PortalDown,
+    RetrievalError,
+)
 from retrievers.locate import register_engines
 from retrievers.locks import AccountLock
 from retrievers.logs import log
@@ -54,6 +61,7 @@ class Runner:
         only_if_due: bool = False,
         login_only: bool = False,
         pause_on_failure: bool = False,
+        by_name: bool = False,
         report: StepReporter = silent,
     ) -> None:
         self.settings = settings
@@ -68,6 +76,7 @@ class Runner:
         self.only_if_due = only_if_due
         self.report = report
         self._pause = FailurePause() if pause_on_failure else None
+        self.by_name = by_name  # the account was named (--account): tried even when locked
         self.stopped_by: int | None = None  # the signal that stopped the run
         self._browser: Browser | None = None
         self._browser_lock = asyncio.Lock()
@@ -226,6 +235,9 @@ class Runner:
         has_key = self.store.get_key(account.portal, account.name) is not None  # redactor learns it
         if not portal.automated:
             return self._by_hand(account, ctx, has_key)
+        refused = self._refused_before(account)
+        if refused is not None:
+            return refused
         ctx.has_stored_key = has_key
         if portal.generate_only:  # it shows a key only by making one: not visited if not due
             ctx.keep_stored_unless_due()
@@ -255,6 +267,7 @@ class Runner:
         except RetrievalError as exc:
             if self.stopped_by is not None:  # the signal took the browser down with it
                 return self._interrupted(account, ctx)
+            self._remember_refusal(account, exc)
             message = REDACTOR(exc.message)
             if ctx.saved_fingerprint:  # the key is safe; say so before what went wrong after
                 message = f"key {ctx.saved_fingerprint} stored, then: {message}"
@@ -263,6 +276,7 @@ class Runner:
             if exc.artifact:
                 message += f" (screenshot and HTML: {exc.artifact.with_suffix('')}.*)"
             return self._result(account, exc.outcome, message, ctx, artifact=exc.artifact)
+        self.state.clear_refusals(account.portal, account.name)
         if ctx.saved_fingerprint is None:
             return self._result(account, Outcome.PAGE_CHANGED, "the flow ended without a key", ctx)
         if ctx.generated:
@@ -272,6 +286,38 @@ class Runner:
         else:
             what = "key stored"
         return self._result(account, Outcome.OK, "; ".join([what, *ctx.notes]), ctx)
+
+    def _refused_before(self, account: AccountConfig) -> AccountResult | None:
+        """A secret the portal refused is not submitted again unchanged (most portals lock an
+        account after a few refusals); a locked account waits for a person to run it by name."""
+        portal, name = account.portal, account.name
+        locked = self.state.refusal(portal, name, "locked")
+        if locked is not None and not self.by_name:
+            return self._result(account, Outcome.ACTION_NEEDED, (
+                f"the portal locked this account on {locked.at:%Y-%m-%d %H:%M} UTC "
+                f"({locked.message}); once the OPCO has unlocked it, a person runs "
+                f"`key-retriever run {portal} --account {name}`"))
+        for secret, value in ((credentials.PASSWORD, account.password),
+                              (credentials.TOTP, account.totp_secret)):
+            refused = (self.state.refusal(portal, name, secret, value)
+                       if value is not None else None)
+            if refused is not None:
+                return self._result(account, Outcome.WRONG_CREDENTIALS, (
+                    f"the portal refused this {credentials.WHAT[secret]} on "
+                    f"{refused.at:%Y-%m-%d %H:%M} UTC ({refused.message}); it is not submitted "
+                    f"again until it changes: {credentials.how_to_change(account, secret)}"))
+        return None
+
+    def _remember_refusal(self, account: AccountConfig, failure: RetrievalError) -> None:
+        portal, name = account.portal, account.name
+        if isinstance(failure, LoginRefused) and failure.secret is not None:
+            value = (account.password if failure.secret == credentials.PASSWORD
+                     else account.totp_secret)
+            self.state.record_refusal(portal, name, failure.secret, value, failure.message)
+        elif isinstance(failure, AccountLocked):
+            self.state.record_refusal(portal, name, "locked", None, failure.message)
+        elif failure.outcome is not Outcome.PORTAL_DOWN:  # past the login: let in
+            self.state.clear_refusals(portal, name)
 
     def _by_hand(self, account: AccountConfig, ctx: FlowContext, has_key: bool) -> AccountResult:
         """A portal with no automatable procedure: its key is stored with `set`; a run says

@@ -94,10 +94,11 @@ async def _authenticator(page: Page, ctx: FlowContext, secret: str, code_box: Lo
         if await done.is_visible():
             log.info("second factor answered with the authenticator code")
             return
+    where = (f"${ctx.account.totp_env}" if ctx.account.totp_env
+             else "the secure store (`credentials set … --totp`)")
     raise LoginRefused(
-        f"{ctx.portal.name} refused the authenticator codes: check the secret in "
-        f"${ctx.account.totp_env} and this machine's clock"
-    )
+        f"{ctx.portal.name} refused the authenticator codes: check the secret in {where} and "
+        "this machine's clock", secret="totp")
 
 
 async def remember_this_device(page: Page) -> None:

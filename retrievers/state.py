@@ -37,6 +37,16 @@ CREATE TABLE IF NOT EXISTS used_mail (
     ref TEXT NOT NULL,  -- a hash of a mail's Message-ID or of a link it holds, never the link
     used_at TEXT NOT NULL,
     PRIMARY KEY (portal, account, ref)
+);
+CREATE TABLE IF NOT EXISTS refusals (
+    portal TEXT NOT NULL,
+    account TEXT NOT NULL,
+    secret TEXT NOT NULL,  -- "password" or "totp"; "locked": the portal locked the account
+    digest TEXT,  -- scrypt of the refused secret with `salt`, never the secret
+    salt TEXT,
+    refused_at TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (portal, account, secret)
 )
 """
 # Columns added after the first release: (name, type) added to older databases on open.
@@ -67,6 +77,17 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+@dataclass(frozen=True)
+class Refusal:
+    at: datetime
+    message: str
+
+
+def _digest(value: str, salt: bytes) -> str:
+    # scrypt: a leaked state database does not give a refused password back cheaply.
+    return hashlib.scrypt(value.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32).hex()
+
+
 @dataclass
 class AccountState:
     portal: str
@@ -82,6 +103,8 @@ class AccountState:
     first_seen_at: datetime | None = None  # when this key was first read (expiry unknown)
     generating_since: datetime | None = None  # a generate click whose key was never stored
     deploy_pending: str | None = None  # fingerprint of a new key its deploy hook has not taken
+    # Not stored here: where its password comes from (`status`), from the configuration.
+    password_from: str | None = None
 
     @property
     def valid(self) -> bool | None:
@@ -113,6 +136,7 @@ class AccountState:
             "valid": self.valid,
             "generating_since": iso(self.generating_since),
             "deploy_pending": self.deploy_pending is not None,
+            "password_from": self.password_from,
             "attributes": self.attributes,
         }
 
@@ -293,6 +317,41 @@ class StateDB:
                WHERE portal = ? AND account = ?""",
             (outcome, REDACTOR(message), now().isoformat(), portal, account),
         )
+        self._db.commit()
+
+    # -- what a portal refused: never submitted again unchanged ---------------------------
+    def record_refusal(self, portal: str, account: str, secret: str, value: str | None,
+                       message: str) -> None:
+        """The portal refused `value` (the account's password or TOTP secret; None: it locked
+        the account). Only a salted scrypt digest of it is kept."""
+        salt = os.urandom(16)
+        digest = _digest(value, salt) if value is not None else None
+        self._db.execute(
+            "INSERT OR REPLACE INTO refusals VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (portal, account, secret, digest, salt.hex(), now().isoformat(), REDACTOR(message)),
+        )
+        self._db.commit()
+
+    def refusal(self, portal: str, account: str, secret: str,
+                value: str | None = None) -> Refusal | None:
+        """The refusal recorded for `secret`, if `value` is the very one refused (or, for a
+        locked account, any)."""
+        row = self._db.execute(
+            "SELECT * FROM refusals WHERE portal = ? AND account = ? AND secret = ?",
+            (portal, account, secret),
+        ).fetchone()
+        if row is None:
+            return None
+        if row["digest"] is not None and (
+            value is None or _digest(value, bytes.fromhex(row["salt"])) != row["digest"]
+        ):
+            return None
+        return Refusal(datetime.fromisoformat(row["refused_at"]), row["message"])
+
+    def clear_refusals(self, portal: str, account: str) -> None:
+        """The portal let the account in: what it refused before no longer matters."""
+        self._db.execute("DELETE FROM refusals WHERE portal = ? AND account = ?",
+                         (portal, account))
         self._db.commit()
 
     def _ensure(self, portal: str, account: str) -> None:

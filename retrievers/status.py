@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from retrievers.portals import PORTALS
 from retrievers.state import AccountState, StateDB
 
 if TYPE_CHECKING:
@@ -16,7 +17,11 @@ def account_rows(settings: Settings, state: StateDB | None) -> list[AccountState
     if state is not None:
         known = {(r.portal, r.account): r for r in state.all()}
     for account in settings.accounts:
-        known.setdefault((account.portal, account.name), AccountState(account.portal, account.name))
+        row = known.setdefault((account.portal, account.name),
+                               AccountState(account.portal, account.name))
+        if PORTALS[account.portal].logs_in:  # the store is not opened: `credentials list` does
+            row.password_from = (f"${account.password_env}" if account.password_env
+                                 else "the secure store")
     return sorted(known.values(), key=lambda r: (r.portal, r.account))
 
 

@@ -173,8 +173,9 @@ class Sandbox:
         api_renew, api_extractions, api_extract, logout; o2s login, login_submit, accueil,
         clients, contrats, parametres, agregation, request_submit, request_delete,
         api_requests, api_create, api_delete, logout. Every portal with a login also has
-        second_factor (the factor page), second_factor_send, second_factor_verify and
-        second_factor_status.
+        second_factor (the factor page), second_factor_send, second_factor_verify,
+        second_factor_status, password_change (the page of require_password_change) and
+        password_change_submit (its form's POST).
         """
         self._check_portal(portal)
         if not self._contexts or self._address is None:
@@ -257,10 +258,59 @@ class Sandbox:
         with self._state.lock:
             self._state.portals[portal].relabels[old] = new
 
+    def lock(self, portal: str, username: str) -> None:
+        """The account is locked, as after too many wrong passwords: the portal says so at the
+        next login, right password or not."""
+        self._check_portal(portal)
+        self._state.lock_account(portal, username)
+
     def unlock(self, portal: str, username: str) -> None:
         """Clear the failed-login counter of a locked account."""
         self._check_portal(portal)
         self._state.unlock(portal, username)
+
+    # ----- passwords -------------------------------------------------------------------------
+    # For the portals whose login is web.login_handlers' (all but OPCO 2i and Constructys).
+
+    def refused_logins(self, portal: str, username: str) -> int:
+        """How many logins of the account the portal refused since the sandbox started: every
+        wrong password, and every submission refused because the account was locked (its
+        password right or wrong). A total never reset, unlike the lockout's counter."""
+        self._check_login_portal(portal)
+        return self._state.refused_logins(portal, username)
+
+    def set_password(self, portal: str, username: str, password: str) -> None:
+        """The account's password on the portal becomes `password` (as when someone changed it
+        on the real portal): the old one is refused from now on. The lockout's counter, the
+        sessions already logged in and the require_password_change switch are left as they
+        are."""
+        self._check_login_portal(portal)
+        self._state.set_password(portal, username, password)
+
+    def password_of(self, portal: str, username: str) -> str:
+        """The account's current password on the portal (changed by set_password, or on the
+        page of require_password_change)."""
+        self._check_login_portal(portal)
+        return self._state.password_of(portal, username)
+
+    def require_password_change(self, portal: str, username: str, required: bool = True) -> None:
+        """At its next logins, a right password (and second factor, if the account has one) does
+        not log the account in: it lands on « Votre mot de passe a expiré » (route
+        password_change), where the current password, a new one (12 characters or more, an
+        upper-case letter, a lower-case one and a digit, not the current one) and its
+        confirmation must be given; once changed, the visitor is logged in and lands on the
+        portal's first page, and the switch is cleared. Until then it stays set (a page left
+        without changing asks again at the next login). Sessions already logged in are not
+        affected. required=False clears it."""
+        self._check_login_portal(portal)
+        self._state.require_password_change(portal, username, required)
+
+    def password_change_required(self, portal: str, username: str) -> bool:
+        """Whether require_password_change is set for the account (cleared by a change made on
+        the page)."""
+        self._check_login_portal(portal)
+        self._state.portals[portal].account(username)
+        return self._state.password_change_required(portal, username)
 
     # ----- second factors and sessions -----------------------------------------------------
     # For the portals whose login is web.login_handlers' (all but OPCO 2i and Constructys).

@@ -47,6 +47,14 @@ class KeyRecord:
 
 
 @dataclass
+class PasswordChange:
+    """A right login (password, and second factor if any) whose account must change its
+    password before it gets in, held by a session not logged in yet."""
+
+    username: str
+
+
+@dataclass
 class Session:
     id: str
     csrf_token: str
@@ -54,6 +62,8 @@ class Session:
     last_seen: float = field(default_factory=time.monotonic)
     # Not logged in yet: the password was right, the second factor is awaited.
     challenge: Challenge | None = None
+    # Not logged in yet: the login is done, the password must be changed first.
+    password_change: PasswordChange | None = None
     notice: str | None = None  # what the login page says next (a cancelled challenge)
 
 
@@ -142,6 +152,7 @@ class LoginOutcome(Enum):
     INVALID = "invalid"
     LOCKED = "locked"
     SECOND_FACTOR = "second_factor"  # right password, the second factor comes next
+    PASSWORD_CHANGE = "password_change"  # right login, the password must be changed first
 
 
 class PortalState:
@@ -153,7 +164,10 @@ class PortalState:
         self.keys: dict[tuple[str, str | None], KeyRecord] = {}
         self.generations: Counter[tuple[str, str | None]] = Counter()
         self.revocations: Counter[tuple[str, str | None]] = Counter()  # L'Opcommerce
-        self.failed_logins: Counter[str] = Counter()
+        self.failed_logins: Counter[str] = Counter()  # in a row: the lockout's counter
+        self.refused_logins: Counter[str] = Counter()  # every refused password, never reset
+        # The accounts that must change their password at their next login.
+        self.password_change_required: set[str] = set()
         self.sessions: dict[str, Session] = {}
         self.down = False
         self.relabels: dict[str, str] = {}  # words replaced in every page, script and answer
@@ -417,18 +431,65 @@ class SandboxState:
             if account is None:
                 return LoginOutcome.INVALID
             if state.failed_logins[username] >= MAX_FAILED_LOGINS:
+                state.refused_logins[username] += 1
                 return LoginOutcome.LOCKED
             if not secrets.compare_digest(account.password.encode(), password.encode()):
                 state.failed_logins[username] += 1
+                state.refused_logins[username] += 1
                 if state.failed_logins[username] >= MAX_FAILED_LOGINS:
                     return LoginOutcome.LOCKED
                 return LoginOutcome.INVALID
             state.failed_logins[username] = 0
             return LoginOutcome.OK
 
+    def lock_account(self, portal: str, username: str) -> None:
+        with self.lock:
+            self.portals[portal].failed_logins[username] = MAX_FAILED_LOGINS
+
     def unlock(self, portal: str, username: str) -> None:
         with self.lock:
             self.portals[portal].failed_logins[username] = 0
+
+    def refused_logins(self, portal: str, username: str) -> int:
+        with self.lock:
+            state = self.portals[portal]
+            state.account(username)
+            return state.refused_logins[username]
+
+    def password_of(self, portal: str, username: str) -> str:
+        with self.lock:
+            return self.portals[portal].account(username).password
+
+    def set_password(self, portal: str, username: str, password: str) -> None:
+        """The account's password changes (the lockout counter and the password change switch
+        are left as they are)."""
+        with self.lock:
+            self.portals[portal].account(username).password = password
+
+    def require_password_change(self, portal: str, username: str, required: bool) -> None:
+        with self.lock:
+            state = self.portals[portal]
+            state.account(username)
+            if required:
+                state.password_change_required.add(username)
+            else:
+                state.password_change_required.discard(username)
+
+    def password_change_required(self, portal: str, username: str) -> bool:
+        with self.lock:
+            return username in self.portals[portal].password_change_required
+
+    def password_matches(self, portal: str, username: str, password: str) -> bool:
+        with self.lock:
+            account = self.portals[portal].account(username)
+            return secrets.compare_digest(account.password.encode(), password.encode())
+
+    def change_password(self, portal: str, username: str, password: str) -> None:
+        """The account changed its password on the portal's page: the switch is cleared."""
+        with self.lock:
+            state = self.portals[portal]
+            state.account(username).password = password
+            state.password_change_required.discard(username)
 
     def new_session(self, portal: str, username: str | None = None) -> Session:
         session = Session(id=secrets.token_urlsafe(24), csrf_token=secrets.token_urlsafe(24),

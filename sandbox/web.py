@@ -18,7 +18,7 @@ from . import second_factor as mfa
 from .accounts import Account
 from .clock import frdate
 from .second_factor import Challenge
-from .state import LoginOutcome, SandboxState, Session
+from .state import LoginOutcome, PasswordChange, SandboxState, Session
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -225,7 +225,8 @@ async def attempt_login(portal: PortalContext, request: web.Request, user_field:
                         password_field: str) -> tuple[LoginOutcome, str]:
     """Check a posted login form; on success the visitor gets a fresh authenticated session,
     or, when the account asks for a second factor (and the browser is not a device it
-    remembers), a fresh session holding the challenge (SECOND_FACTOR)."""
+    remembers), a fresh session holding the challenge (SECOND_FACTOR), or, when the account
+    must change its password first, a fresh session holding that change (PASSWORD_CHANGE)."""
     form = await request.post()
     username = str(form.get(user_field, "")).strip()
     password = str(form.get(password_field, ""))
@@ -233,11 +234,23 @@ async def attempt_login(portal: PortalContext, request: web.Request, user_field:
     if outcome is LoginOutcome.OK:
         challenge = portal.state.open_challenge(portal.id, username,
                                                 request.cookies.get(portal.device_cookie))
-        session = portal.start_user_session(request, None if challenge else username)
         if challenge is not None:
-            session.challenge = challenge
+            portal.start_user_session(request, None).challenge = challenge
             return LoginOutcome.SECOND_FACTOR, username
+        if not log_in(portal, request, username):
+            return LoginOutcome.PASSWORD_CHANGE, username
     return outcome, username
+
+
+def log_in(portal: PortalContext, request: web.Request, username: str) -> bool:
+    """A login whose password (and second factor, if any) is done: a fresh authenticated
+    session (True), or, when the account must change its password first, a fresh session
+    holding that change, not logged in yet (False)."""
+    if portal.state.password_change_required(portal.id, username):
+        portal.start_user_session(request, None).password_change = PasswordChange(username)
+        return False
+    portal.start_user_session(request, username)
+    return True
 
 
 def template_page(portal: PortalContext, template: str, **context: Any) -> Handler:
@@ -271,11 +284,14 @@ def login_handlers(portal: PortalContext, template: str, *, user_field: str,
             return portal.redirect(landing)
         if outcome is LoginOutcome.SECOND_FACTOR:
             return portal.redirect("second_factor")
+        if outcome is LoginOutcome.PASSWORD_CHANGE:
+            return portal.redirect("password_change")
         error = locked if outcome is LoginOutcome.LOCKED else invalid
         # The form comes back with the user name kept, as on the real portals.
         return portal.render(request, template, error=error, username=username)
 
     second_factor_routes(portal, landing)
+    password_change_routes(portal, landing)
     return login, login_submit
 
 
@@ -341,6 +357,16 @@ def _days(portal: PortalContext, username: str) -> str:
     return f"{days:g}"
 
 
+def _back_to_login(portal: PortalContext, landing: str, request: web.Request,
+                   notice: str) -> web.Response:
+    """A page after the password reached without its pending step (none opened, session
+    expired, cancelled): the login page, saying why; already logged in (Back): the landing."""
+    if portal.user(request):
+        return portal.redirect(landing)
+    portal.ensure_session(request).notice = notice
+    return portal.redirect("login")
+
+
 def second_factor_routes(portal: PortalContext, landing: str) -> None:
     """The factor page, its « Recevoir un code » / « Envoyer une demande » action, the
     validation and the status the app's page polls. A visitor without a challenge (none opened,
@@ -351,10 +377,7 @@ def second_factor_routes(portal: PortalContext, landing: str) -> None:
         return session.challenge if session else None
 
     def back_to_login(request: web.Request, notice: str) -> web.Response:
-        if portal.user(request):  # already logged in (Back after the validation)
-            return portal.redirect(landing)
-        portal.ensure_session(request).notice = notice
-        return portal.redirect("login")
+        return _back_to_login(portal, landing, request, notice)
 
     def render(request: web.Request, challenge: Challenge,
                error: str | None = None) -> web.Response:
@@ -389,8 +412,8 @@ def second_factor_routes(portal: PortalContext, landing: str) -> None:
                 portal.end_session(request)
                 return back_to_login(request, TOO_MANY_CODES)
             return render(request, challenge, WRONG_CODE)
-        portal.start_user_session(request, challenge.username)
-        response = portal.redirect(landing)
+        logged_in = log_in(portal, request, challenge.username)
+        response = portal.redirect(landing if logged_in else "password_change")
         if challenge.remember:
             token, max_age = portal.state.trust_device(portal.id, challenge.username)
             response.set_cookie(portal.device_cookie, token, max_age=max_age,
@@ -408,6 +431,105 @@ def second_factor_routes(portal: PortalContext, landing: str) -> None:
     portal.post(portal.inner("connexion/verification/envoi"), "second_factor_send", send)
     portal.post(portal.inner("connexion/verification"), "second_factor_verify", verify)
     portal.get(portal.inner("connexion/verification/statut"), "second_factor_status", status)
+
+
+# ----- a password to change, after the login (every portal of login_handlers) -----------------
+
+PASSWORD_CHANGE_TITLE = "Votre mot de passe a expiré"
+CURRENT_PASSWORD_FIELD = "ancien_mot_de_passe"
+NEW_PASSWORD_FIELD = "nouveau_mot_de_passe"
+CONFIRM_PASSWORD_FIELD = "confirmation"
+PASSWORD_RULES = "12 caractères au moins, dont une majuscule, une minuscule et un chiffre."
+PASSWORD_MISSING = "Veuillez remplir les trois champs."
+WRONG_CURRENT_PASSWORD = "Le mot de passe actuel est incorrect."
+PASSWORDS_DIFFER = "Les deux mots de passe ne correspondent pas."
+PASSWORD_BREAKS_RULES = "Le nouveau mot de passe ne respecte pas les règles."
+PASSWORD_UNCHANGED = "Le nouveau mot de passe doit être différent du mot de passe actuel."
+
+
+def follows_password_rules(password: str) -> bool:
+    """PASSWORD_RULES: 12 characters or more, an upper-case letter, a lower-case one, a
+    digit."""
+    return (len(password) >= 12 and any(c.isupper() for c in password)
+            and any(c.islower() for c in password) and any(c.isdigit() for c in password))
+
+
+def _password_change_page(portal: PortalContext, change: PasswordChange) -> dict[str, Any]:
+    """What the password change page shows, the same in every rendering (`change` of the
+    templates password_change.html): its `text`, the form's `action`, the three fields' names
+    and labels, the `rules` the new password must follow, the `submit` button and the `login`
+    page's address (« Retour à la connexion »); `username` for a password manager."""
+    return {
+        "text": "Pour des raisons de sécurité, vous devez modifier votre mot de passe avant "
+                "d'accéder à votre espace.",
+        "action": portal.url("password_change_submit"),
+        "current_field": CURRENT_PASSWORD_FIELD,
+        "new_field": NEW_PASSWORD_FIELD,
+        "confirm_field": CONFIRM_PASSWORD_FIELD,
+        "current_label": "Mot de passe actuel",
+        "new_label": "Nouveau mot de passe",
+        "confirm_label": "Confirmez le nouveau mot de passe",
+        "rules": PASSWORD_RULES,
+        "submit": "Modifier mon mot de passe",
+        "login": portal.url("login"),
+        "username": change.username,
+    }
+
+
+def password_change_routes(portal: PortalContext, landing: str) -> None:
+    """The page on which an account that must change its password does so after its login
+    (password and second factor right), and its form's POST; once changed, the visitor is
+    logged in and lands on `landing`. A visitor without a pending change (none opened,
+    session expired) is sent back to the login page, as the second factor's pages do."""
+
+    def change_of(request: web.Request) -> PasswordChange | None:
+        session = portal.session(request)
+        return session.password_change if session else None
+
+    def back_to_login(request: web.Request) -> web.Response:
+        return _back_to_login(portal, landing, request, CHALLENGE_LOST)
+
+    def render(request: web.Request, change: PasswordChange,
+               error: str | None = None) -> web.Response:
+        return portal.render(request, "password_change.html", title=PASSWORD_CHANGE_TITLE,
+                             error=error, change=_password_change_page(portal, change))
+
+    def refusal(change: PasswordChange, current: str, new: str, confirm: str) -> str | None:
+        if not (current and new and confirm):
+            return PASSWORD_MISSING
+        if not portal.state.password_matches(portal.id, change.username, current):
+            return WRONG_CURRENT_PASSWORD
+        if new != confirm:
+            return PASSWORDS_DIFFER
+        if not follows_password_rules(new):
+            return PASSWORD_BREAKS_RULES
+        if new == current:
+            return PASSWORD_UNCHANGED
+        return None
+
+    async def show(request: web.Request) -> web.Response:
+        change = change_of(request)
+        if change is None:
+            return back_to_login(request)
+        return render(request, change)
+
+    async def submit(request: web.Request) -> web.Response:
+        change = change_of(request)
+        if change is None:
+            return back_to_login(request)
+        form = await request.post()
+        current, new, confirm = (str(form.get(name, "")) for name in (
+            CURRENT_PASSWORD_FIELD, NEW_PASSWORD_FIELD, CONFIRM_PASSWORD_FIELD))
+        error = refusal(change, current, new, confirm)
+        if error is not None:
+            return render(request, change, error)
+        await portal.think()
+        portal.state.change_password(portal.id, change.username, new)
+        portal.start_user_session(request, change.username)
+        return portal.redirect(landing)
+
+    portal.get(portal.inner("connexion/mot-de-passe"), "password_change", show)
+    portal.post(portal.inner("connexion/mot-de-passe"), "password_change_submit", submit)
 
 
 def logout_handler(portal: PortalContext) -> Handler:

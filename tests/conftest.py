@@ -67,9 +67,11 @@ class Setup:
         return next(a for a in self.accounts if a["portal"] == portal)
 
     def cli_args(self, *args: str) -> list[str]:
-        # --config right after the command: what follows `--` (exec) is another program's.
-        return [sys.executable, "-m", "retrievers", *args[:1], "--config", str(self.path),
-                *args[1:]]
+        # --config right after the command (`credentials set`: after its subcommand): what
+        # follows `--` (exec) is another program's.
+        words = 2 if args[:1] == ("credentials",) else 1
+        return [sys.executable, "-m", "retrievers", *args[:words], "--config", str(self.path),
+                *args[words:]]
 
     def cli(
         self, *args: str, input: str | None = None, prefix: tuple[str, ...] = ()
