@@ -9,7 +9,7 @@ fi
 export HOME="$(mktemp -d)"  # gnome-keyring keeps its test keyring here, not in the user's home
 printf 'test-keyring-pass' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 .venv/bin/ruff check .
-# Three workers on two cores: the flows of different tests run side by side (one browser per
-# worker), and one works while another waits on a portal.
+# Four workers on two cores: the flows of different tests run side by side (one browser per
+# worker), and one works while others wait on a portal (three left a third of the CPU idle).
 # worksteal: a long test (the simulated year) started late does not leave one worker alone.
-exec .venv/bin/python -m pytest -n "${KEY_RETRIEVER_TEST_WORKERS:-3}" --dist worksteal "$@"
+exec .venv/bin/python -m pytest -n "${KEY_RETRIEVER_TEST_WORKERS:-4}" --dist worksteal "$@"
