@@ -223,6 +223,16 @@ def chromium_with_remote_debugging(*prefix: str) -> Iterator[str]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first: started last, the simulated year alone (four minutes) would
+    keep one worker busy after all the others are done."""
+    def seconds(item: pytest.Item) -> float:
+        long = item.get_closest_marker("long")
+        return long.args[0] if long else 0
+
+    items.sort(key=seconds, reverse=True)
+
+
 @pytest.fixture
 def headed_chromium() -> Iterator[str]:
     """A visible Chromium on a virtual screen, whose window the test acts in as a person would

@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from subprocess import run
 
+import pytest
+
 from sandbox import Sandbox
 from tests.conftest import Setup
 
@@ -141,6 +143,7 @@ def test_get_needs_account_when_a_portal_has_several(make_setup) -> None:
     assert done.returncode == 2 and "--account" in done.stderr
 
 
+@pytest.mark.long(35)  # seconds, about
 def test_demo_retrieves_every_automated_portal_s_key() -> None:
     done = run([sys.executable, "-m", "retrievers", "demo"], capture_output=True, text=True,
                timeout=300)

@@ -66,6 +66,7 @@ def _no_other_loop() -> Iterator[None]:
         asyncio._set_running_loop(other)
 
 
+@pytest.mark.long(250)  # seconds, about
 def test_a_year_of_twice_daily_renewals(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, webhook: tuple[str, list[dict]]
 ) -> None:

@@ -122,6 +122,7 @@ def test_a_flow_runs_in_a_browser_served_elsewhere(
     assert not [p for p in downloads.rglob("*") if p.is_file()]
 
 
+@pytest.mark.long(40)  # seconds, about
 def test_many_accounts_of_two_portals_all_done_side_by_side(tmp_path: Path) -> None:
     """Eight CFAs on each of two portals, at the defaults: every key stored, none twice."""
     specs = [
