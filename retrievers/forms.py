@@ -124,14 +124,16 @@ async def log_in(
             raise PageChanged(
                 f"after « {submit or 'Enter'} », neither « {success} » nor a refusal showed"
             ) from None
-    if not await refused.count() and not in_menu and await must_change.is_visible():
-        await _must_change_password(page, ctx, must_change, done)
-    elif not await refused.count():
-        # The page answered; neither the next step nor a refusal: the second factor (a person
-        # may already be at it, so its page is not asked again).
-        factor = not in_menu and not await done.is_visible()
-        if factor:
-            await second_factor.answer(page, ctx, done=done)
+    if not await refused.count():
+        factor = False
+        if not in_menu and await must_change.is_visible():
+            await _must_change_password(ctx, must_change, done)
+        else:
+            # The page answered; neither the next step nor a refusal: the second factor (a
+            # person may already be at it, so its page is not asked again).
+            factor = not in_menu and not await done.is_visible()
+            if factor:
+                await second_factor.answer(page, ctx, done=done)
         # A session is worth keeping where signing in takes more than the password.
         if credentials is None and (factor or ctx.session_loaded or ctx.login_only):
             await ctx.signed_in(page.context)
@@ -145,8 +147,7 @@ async def log_in(
                        secret="password" if own else None)
 
 
-async def _must_change_password(page: Page, ctx: FlowContext, said: Locator,
-                                done: Locator) -> None:
+async def _must_change_password(ctx: FlowContext, said: Locator, done: Locator) -> None:
     """The portal wants a new password first. The tool never changes one by itself: a person
     does, in the window of `login` (or of a headed run), then gives it to the tool."""
     words = REDACTOR(" ".join((await said.text_content() or "").split()))
@@ -160,8 +161,6 @@ async def _must_change_password(page: Page, ctx: FlowContext, said: Locator,
             f"`key-retriever login {ctx.portal.id} --account {account.name}`, then {then}")
     await ctx.person_needed(f"{reason}: change it in the browser window, then {then}",
                             done=done)
-    if ctx.login_only:
-        await ctx.signed_in(page.context)
 
 
 def _form_gone(page: Page) -> Locator:

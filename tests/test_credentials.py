@@ -187,8 +187,11 @@ def test_a_portal_that_wants_a_new_password_is_left_to_a_person(
 
 
 @pytest.mark.parametrize("rendering", ["classic"])
-def test_a_person_changes_the_password_in_the_login_window(
-    sandbox: Sandbox, make_setup, headed_chromium: str, playwright: Playwright
+@pytest.mark.parametrize("command", [("login", "atlas"), ("run", "--headed")],
+                         ids=["login", "run --headed"])
+def test_a_person_changes_the_password_in_the_window(
+    sandbox: Sandbox, make_setup, headed_chromium: str, playwright: Playwright,
+    command: tuple[str, ...]
 ) -> None:
     setup: Setup = make_setup(portals=("atlas",), extra={
         "browser": {"cdp_url": headed_chromium, "person_timeout_seconds": 90}})
@@ -199,7 +202,7 @@ def test_a_person_changes_the_password_in_the_login_window(
 
     browser = playwright.chromium.connect_over_cdp(headed_chromium)
     with browser.contexts[0].expect_page(timeout=60_000) as opened:
-        process = subprocess.Popen(setup.cli_args("login", "atlas"), env=setup.env, text=True,
+        process = subprocess.Popen(setup.cli_args(*command), env=setup.env, text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     page = opened.value
     told = []
