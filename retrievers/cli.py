@@ -646,7 +646,7 @@ def _portal_labels(config_path: Path | None, portal_id: str) -> None:
 
     portal = PORTALS[portal_id]
     settings = load_config(config_path, required=False)
-    renamed = {labels.same(k): v for k, v in settings.portal(portal_id).labels.items()}
+    renamed = settings.portal(portal_id).labels
     out = display.console()
     out.print(f"{portal.name} ({portal.kind}): {portal.delivery}")
     if portal.flow is None:
@@ -658,7 +658,7 @@ def _portal_labels(config_path: Path | None, portal_id: str) -> None:
     for column in ("the seed's words", "read as"):
         table.add_column(column, overflow="fold")
     for label in labels.of(portal):
-        shown = renamed.get(labels.same(label))
+        shown = labels.override(renamed, label)
         table.add_row(label, f"{shown} (configured)" if shown else "the seed's words")
     out.print(table)
 

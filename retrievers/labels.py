@@ -28,6 +28,11 @@ def same(label: str) -> str:
     return " ".join(label.replace("’", "'").casefold().split())
 
 
+def override(overrides: Mapping[str, str], label: str) -> str | None:
+    """What `overrides` (a portal's setting) renames the seed's `label` to, if anything."""
+    return next((shown for seed, shown in overrides.items() if same(seed) == same(label)), None)
+
+
 def shown_as(label: str) -> str:
     """What the portal shows for the seed's `label`: its override, else the seed's words."""
     renamed = _renamed.get()
@@ -71,7 +76,7 @@ def setting_for(portal: Portal, overrides: Mapping[str, str], *texts: str) -> st
             label = known.get(same(quoted))
             if label is None:
                 continue
-            shown = {same(k): v for k, v in overrides.items()}.get(same(label))
+            shown = override(overrides, label)
             if shown is not None:
                 return (f"« {label} » is read as « {shown} » (portals.{portal.id}.labels); "
                         "change it there if the portal now shows other words")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pyotp
 from playwright.async_api import Locator, Page
 
+from retrievers import credentials
 from retrievers.errors import ActionNeeded, LoginRefused
 from retrievers.logs import log
 
@@ -94,11 +95,9 @@ async def _authenticator(page: Page, ctx: FlowContext, secret: str, code_box: Lo
         if await done.is_visible():
             log.info("second factor answered with the authenticator code")
             return
-    where = (f"${ctx.account.totp_env}" if ctx.account.totp_env
-             else "the secure store (`credentials set … --totp`)")
     raise LoginRefused(
-        f"{ctx.portal.name} refused the authenticator codes: check the secret in {where} and "
-        "this machine's clock", secret="totp")
+        f"{ctx.portal.name} refused the authenticator codes: check this machine's clock, or "
+        f"{credentials.how_to_change(ctx.account, credentials.TOTP)}", secret="totp")
 
 
 async def remember_this_device(page: Page) -> None:
