@@ -39,6 +39,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -154,24 +155,20 @@ class MailServer:
         # The whole group at once: stopped alone, the master lets open sessions (and the log
         # and stats processes serving them) run on as orphans, and spends a second on it;
         # this way they all die while it still waits for them and reaps them.
-        members = _pidfds(process.pid)  # the group, to see each of its processes end
+        members = _pidfds(process.pid)  # the group, to see each of its processes go
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        # The master gone, a session process may still be on its way out: wait for each
+        # The master gone, a session process may still be on its way out, or be a zombie
+        # that init reaps later (seconds, on this machine): wait until each is reaped
         # (bounded), then none is left behind.
         try:
-            pending = list(members)
-            while pending:
-                ready, _, _ = select.select(pending, [], [], 10)
-                if not ready:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(process.pid, signal.SIGKILL)
-                    break
-                pending = [fd for fd in pending if fd not in ready]
+            if not _reaped(members, timeout=10):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
         finally:
             for fd in members:
                 os.close(fd)
@@ -385,16 +382,32 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _pidfds(pgid: int) -> list[int]:
-    """A pidfd (readable once the process has ended) for each process of the group."""
-    fds = []
+def _pidfds(pgid: int) -> dict[int, int]:
+    """A pidfd for each process of the group, with its pid."""
+    fds = {}
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
-                fds.append(os.pidfd_open(int(entry.name)))
+                fds[os.pidfd_open(int(entry.name))] = int(entry.name)
         except (OSError, ValueError, IndexError):  # ended meanwhile
             continue
     return fds
+
+
+def _reaped(members: dict[int, int], timeout: float) -> bool:
+    """Wait until each process is reaped (gone from /proc), not only ended; False if not."""
+    poller = select.poll()
+    for fd in members:
+        poller.register(fd, 0)  # only POLLHUP: the kernel says so once a process is reaped
+    pending = dict(members)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        poller.poll(100)  # bounded, for kernels that do not say it (before Linux 6.9)
+        for fd, pid in list(pending.items()):
+            if not Path(f"/proc/{pid}").exists():
+                poller.unregister(fd)
+                del pending[fd]
+    return not pending
 
 
 def main(argv: list[str] | None = None) -> None:
