@@ -84,6 +84,10 @@ class EncryptedFileKeyring(KeyringBackend):
         self._fernet: Fernet | None = None
         self._salt: bytes | None = None
         self._lock = FileLock(str(self.path) + ".lock")
+        # The last items decrypted, and the file they came from: read again only once it
+        # changed (a write replaces the file; chmod changes its ctime), not at every lookup.
+        self._read_from: os.stat_result | None = None
+        self._items: dict[str, dict[str, str]] = {}
 
     # -- keyring API -------------------------------------------------------------------------
     def get_password(self, service: str, username: str) -> str | None:
@@ -93,13 +97,13 @@ class EncryptedFileKeyring(KeyringBackend):
         # Before the lock: filelock would create the folder with the umask's mode.
         make_private_dir(self.path.parent)  # 0700: only this user lists or replaces the store
         with self._lock:
-            data = self._read()
+            data = self._copy()
             data.setdefault(service, {})[username] = password
             self._write(data)
 
     def delete_password(self, service: str, username: str) -> None:
         with self._lock:
-            data = self._read()
+            data = self._copy()
             if username not in data.get(service, {}):
                 raise PasswordDeleteError(f"no such item: {service} / {username}")
             del data[service][username]
@@ -113,14 +117,23 @@ class EncryptedFileKeyring(KeyringBackend):
         return self._fernet
 
     def _read(self) -> dict[str, dict[str, str]]:
-        """The decrypted items; {} when the file does not exist yet. A damaged file is told
+        """The decrypted items (not to be changed: see _copy); {} when the file does not exist
+        yet. A damaged file is told
         apart from a wrong passphrase, as far as the format allows (see _token_intact)."""
         try:
-            raw = self.path.read_bytes()
+            seen = self.path.stat()
+            if not _same_file(seen, self._read_from):
+                self._items, self._read_from = self._decrypt(self.path.read_bytes()), seen
         except FileNotFoundError:
             return {}
         except OSError as exc:  # permissions, a directory in its place, an I/O error
             raise StoreUnreadable(self.path, exc.strerror or str(exc)) from None
+        return self._items
+
+    def _copy(self) -> dict[str, dict[str, str]]:
+        return {service: dict(items) for service, items in self._read().items()}
+
+    def _decrypt(self, raw: bytes) -> dict[str, dict[str, str]]:
         if not raw.strip():
             raise StoreCorrupt(self.path, "the file is empty")
         try:
@@ -168,6 +181,11 @@ class EncryptedFileKeyring(KeyringBackend):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _same_file(now: os.stat_result, before: os.stat_result | None) -> bool:
+    return before is not None and (now.st_ino, now.st_ctime_ns, now.st_mtime_ns, now.st_size) == (
+        before.st_ino, before.st_ctime_ns, before.st_mtime_ns, before.st_size)
 
 
 def _token_intact(token: str) -> bool:

@@ -120,7 +120,9 @@ def run_and_report(
         order = {(a.portal, a.name): i for i, a in enumerate(accounts)}
         results.sort(key=lambda r: order[(r.portal, r.account)])
         if stopped_by is None:
-            results = [_deploy(settings, store, state, options, accounts, r) for r in results]
+            configured = {(a.portal, a.name): a for a in accounts}
+            results = [_deploy(settings, store, state, options, configured[(r.portal, r.account)],
+                               r) for r in results]
         if not options.dry_run:
             _tell(settings, state, results, options)
     finally:
@@ -161,14 +163,13 @@ def _deploy(
     store: KeyStore,
     state: StateDB,
     options: RunOptions,
-    accounts: list[AccountConfig],
+    account: AccountConfig,
     result: AccountResult,
 ) -> AccountResult:
     """Hand a new key to the account's deploy hook, once: under the account's lock, and only
     while the state says the hook has not taken it (a failed hook is retried next time)."""
     if result.outcome is Outcome.BUSY:
         return result  # the process working on it deploys it
-    account = next(a for a in accounts if (a.portal, a.name) == (result.portal, result.account))
     row = state.get(account.portal, account.name)
     if row is None or row.deploy_pending is None:
         return result
@@ -229,8 +230,14 @@ def _show(results: list[AccountResult], options: RunOptions, stopped_by: int | N
     if options.as_json:
         out.print_json(json.dumps([_as_json(r) for r in results], default=str))
         return
-    out.print(display.results_table(results, title=f"key-retriever {options.command}"))
+    # renew tells what it did: an account it left alone is counted, not listed (twice a day
+    # for a thousand accounts, such rows would bury the few that changed).
+    shown = [r for r in results if not (options.renew and r.outcome is Outcome.NOT_DUE)]
+    if shown:
+        out.print(display.results_table(shown, title=f"key-retriever {options.command}"))
     summary = display.summary_line(results)
+    if len(shown) < len(results):
+        summary += " (`key-retriever status` says when each is due)"
     if stopped_by is not None:
         summary += f" (stopped by {signal.Signals(stopped_by).name})"
     out.print(summary)

@@ -10,26 +10,65 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+import ahocorasick
+
 MASK = "[REDACTED]"
 _MIN_SECRET_LENGTH = 4  # shorter strings would mask ordinary words
+_REBUILD_AFTER = 64  # secrets searched one by one before the automaton is built again
 
 
 class Redactor:
     def __init__(self) -> None:
         self._secrets: set[str] = set()
+        # Every secret found in one pass over the text (Aho-Corasick), whatever their number:
+        # a run of a thousand accounts knows thousands. Secrets learnt since the automaton was
+        # built wait in _recent (searched one by one) until there are enough to rebuild it.
+        self._automaton = ahocorasick.Automaton()
+        self._recent: list[str] = []
 
     def add(self, *secrets: str | None) -> None:
         for secret in secrets:
             if not secret or len(secret) < _MIN_SECRET_LENGTH:
                 continue
             # A secret also appears URL-encoded in URLs and form bodies.
-            self._secrets.update({secret, quote(secret, safe=""), quote_plus(secret)})
+            for form in {secret, quote(secret, safe=""), quote_plus(secret)} - self._secrets:
+                self._secrets.add(form)
+                self._recent.append(form)
+        if len(self._recent) > _REBUILD_AFTER:
+            automaton = ahocorasick.Automaton()
+            for form in self._secrets:
+                automaton.add_word(form, len(form))
+            automaton.make_automaton()
+            self._automaton, self._recent = automaton, []
 
     def __call__(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, MASK)
-        return text
+        spans = self._found(text)
+        if not spans:
+            return text
+        # Overlapping secrets are masked as one: no piece of either is left showing.
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        parts, shown_from = [], 0
+        for start, end in merged:
+            parts += [text[shown_from:start], MASK]
+            shown_from = end
+        parts.append(text[shown_from:])
+        return "".join(parts)
+
+    def _found(self, text: str) -> list[tuple[int, int]]:
+        spans = []
+        if self._automaton.kind == ahocorasick.AHOCORASICK:
+            spans = [(last + 1 - length, last + 1) for last, length in self._automaton.iter(text)]
+        for secret in self._recent:
+            at = text.find(secret)
+            while at != -1:
+                spans.append((at, at + len(secret)))
+                at = text.find(secret, at + 1)
+        return spans
 
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -47,7 +86,7 @@ class Redactor:
         return {k: self.value(v) for k, v in event_dict.items()}
 
     def contains_secret(self, texts: Iterable[str]) -> bool:
-        return any(secret in text for text in texts for secret in self._secrets)
+        return any(self._found(text) for text in texts)
 
 
 REDACTOR = Redactor()
