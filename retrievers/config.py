@@ -64,7 +64,9 @@ class BrowserConfig(_Strict):
     headless: bool = True
     step_timeout_seconds: float = Field(30, gt=0, description="Playwright timeout of one step")
     person_timeout_seconds: float = Field(300, gt=0, description="headed: wait for a person")
-    concurrency: int = Field(6, ge=1, le=64, description="accounts run at the same time")
+    concurrency: int | None = Field(
+        None, ge=1, le=64, description="accounts run at the same time; unset: as many as the "
+        "machine has room for, measured while running (each portal's max_parallel still holds)")
     cdp_url: str | None = Field(
         None, description="drive a browser served elsewhere (Chromium's remote debugging, a "
         "browser pool) instead of launching one: http(s):// or ws(s)://"

@@ -30,26 +30,46 @@ def console(stderr: bool = False) -> Console:
 
 @contextmanager
 def account_progress(accounts: list[AccountConfig]) -> Iterator[StepReporter]:
-    """A live line per account on a terminal; nothing otherwise (the logs tell the story)."""
+    """On a terminal, a live line for the run (done, running, the limit) and one per account
+    while it runs (the results table follows); nothing otherwise (the logs tell the story)."""
     if not sys.stderr.isatty():
         yield silent
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console(stderr=True), transient=False) as progress:
-        tasks: dict[tuple[str, str], TaskID] = {
-            (a.portal, a.name): progress.add_task(f"{a.portal}/{a.name}: waiting", total=1)
-            for a in accounts
-        }
+    with Progress(*columns, console=console(stderr=True), transient=True) as progress:
+        yield _LiveProgress(progress, accounts)
 
-        def report(account: AccountConfig, text: str, *, done: bool = False) -> None:
-            task = tasks[(account.portal, account.name)]
-            progress.update(
-                task,
-                description=f"{account.portal}/{account.name}: {text}",
-                completed=1 if done else 0,
-            )
 
-        yield report
+class _LiveProgress(StepReporter):
+    # Only the accounts running are drawn: a live display redrawn ten times a second costs
+    # in proportion to its lines, and a run may have a thousand accounts.
+    def __init__(self, progress: Progress, accounts: list[AccountConfig]) -> None:
+        self._progress = progress
+        self._total = len(accounts)
+        self._done = 0
+        self._running = ""
+        self._run = progress.add_task("", total=len(accounts))
+        self._tasks: dict[tuple[str, str], TaskID] = {}
+        self._describe_run()
+
+    def __call__(self, account: AccountConfig, text: str, *, done: bool = False) -> None:
+        key = (account.portal, account.name)
+        if key not in self._tasks:
+            self._tasks[key] = self._progress.add_task("", total=1)
+        self._progress.update(self._tasks[key], description=f"{account.portal}/{account.name}: "
+                                                            f"{text}", visible=not done)
+        if done:
+            self._done += 1
+            self._describe_run()
+
+    def parallelism(self, described: str) -> None:
+        self._running = described
+        self._describe_run()
+
+    def _describe_run(self) -> None:
+        running = f" · {self._running}" if self._running else ""
+        self._progress.update(self._run, completed=self._done,
+                              description=f"{self._done} of {self._total} accounts done{running}")
 
 
 _STYLE = {"ok": "green", "not_due": "cyan"}

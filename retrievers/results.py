@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from retrievers.errors import Outcome
 
@@ -14,12 +14,17 @@ if TYPE_CHECKING:
     from retrievers.config import AccountConfig
 
 
-class StepReporter(Protocol):
-    def __call__(self, account: AccountConfig, text: str, *, done: bool = False) -> None: ...
+class StepReporter:
+    """Where a run's progress goes: nowhere (this class), or a live display (a subclass)."""
+
+    def __call__(self, account: AccountConfig, text: str, *, done: bool = False) -> None:
+        """`account` is at the step `text` (done: `text` is its outcome)."""
+
+    def parallelism(self, described: str) -> None:
+        """How many accounts run at once, and what sets the limit."""
 
 
-def silent(account: AccountConfig, text: str, *, done: bool = False) -> None:
-    """The reporter when nobody watches a progress display."""
+silent = StepReporter()  # nobody watches a progress display
 
 
 @dataclass

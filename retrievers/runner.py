@@ -37,6 +37,7 @@ from retrievers.locate import register_engines
 from retrievers.locks import AccountLock
 from retrievers.logs import log
 from retrievers.mailbox import Mailbox
+from retrievers.parallelism import Parallelism
 from retrievers.pause import FailurePause
 from retrievers.portals import PORTALS, Portal
 from retrievers.redact import REDACTOR
@@ -80,7 +81,6 @@ class Runner:
         self.stopped_by: int | None = None  # the signal that stopped the run
         self._browser: Browser | None = None
         self._browser_lock = asyncio.Lock()
-        self._slots = asyncio.Semaphore(settings.browser.concurrency)
         # Portals are spared: a few accounts of one portal at a time, and never two logins of
         # one user at once (a second login often ends the first session).
         self._portal_slots = {p: asyncio.Semaphore(settings.portal(p).max_parallel)
@@ -104,12 +104,15 @@ class Runner:
                     browsers.find_chromium(  # none: exit 2
                         self.settings.browser, playwright,
                         headless=self.settings.browser.headless and not self.headed)
+                self.parallelism = self._parallelism(accounts)
+                follow = asyncio.create_task(self.parallelism.follow_the_machine())
                 tasks = [asyncio.create_task(self._run_account(a)) for a in interleaved(accounts)]
                 self._running = dict.fromkeys(tasks)
                 try:
                     done = {(r.portal, r.account): r for r in await asyncio.gather(*tasks)}
                     return [done[(a.portal, a.name)] for a in accounts]
                 finally:
+                    follow.cancel()
                     if self._browser:
                         with contextlib.suppress(PlaywrightError):
                             await self._browser.close()
@@ -117,6 +120,14 @@ class Runner:
             downloads.clear(self._downloads)
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(signum)
+
+    def _parallelism(self, accounts: list[AccountConfig]) -> Parallelism:
+        per_portal: dict[str, int] = {}
+        for account in accounts:
+            per_portal[account.portal] = per_portal.get(account.portal, 0) + 1
+        most = sum(min(n, self.settings.portal(p).max_parallel) for p, n in per_portal.items())
+        return Parallelism(self.settings.browser.concurrency, most=most,
+                           on_change=self.report.parallelism)
 
     def stop(self, signum: int) -> None:
         """Start nothing new; let a key already generated be stored (bounded); stop the rest."""
@@ -252,7 +263,7 @@ class Runner:
                 (account.portal, account.username or account.name), asyncio.Lock())
             # The portal's turn first: waiting for it must not hold a slot another portal's
             # account could use.
-            async with self._portal_slots[account.portal], user, self._slots:
+            async with self._portal_slots[account.portal], user, self.parallelism.slot():
                 async for attempt in AsyncRetrying(
                     retry=retry_if_exception(transient),
                     stop=stop_after_attempt(retry.attempts),

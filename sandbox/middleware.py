@@ -58,6 +58,9 @@ def make_middleware(latency: Callable[[], tuple[float, float]],
                 return json_error("Jeton de sécurité (CSRF) invalide.", status=403)
             return portal.render(request, "forbidden.html", status=403)
         response = await handler(request)
+        signed_in = request.get(NEW_SESSION) or session
+        if signed_in is not None and signed_in.username is not None:
+            portal.state.seen_signed_in(portal.id, signed_in.username)
         if state.relabels and isinstance(response, web.Response) and response.text:
             response.text = _relabel(response.text, state.relabels)
         _apply_session_cookie(portal, request, response)

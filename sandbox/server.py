@@ -234,6 +234,12 @@ class Sandbox:
         self._state.store_key(portal, username, siret, record, generated_by_user=False)
         return record.value
 
+    def most_signed_in_at_once(self, portal: str) -> int:
+        """How many accounts of `portal` were signed in at the same time, at most (from the
+        first to the last request each made signed in)."""
+        self._check_portal(portal)
+        return self._state.most_signed_in_at_once(portal)
+
     def set_down(self, portal: str, down: bool = True) -> None:
         """Every request of that portal answers 503 with a maintenance page while down."""
         self._check_portal(portal)

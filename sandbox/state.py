@@ -169,6 +169,9 @@ class PortalState:
         # The accounts that must change their password at their next login.
         self.password_change_required: set[str] = set()
         self.sessions: dict[str, Session] = {}
+        # When each account was first and last seen signed in (monotonic): how many accounts
+        # a run had on this portal at once, as the portal saw it.
+        self.signed_in: dict[str, list[float]] = {}
         self.down = False
         self.relabels: dict[str, str] = {}  # words replaced in every page, script and answer
         self.session_lifetime: float = SESSION_IDLE_SECONDS  # idle time before a session ends
@@ -182,6 +185,20 @@ class PortalState:
         self.replaced = threading.Event()
         self.released = threading.Event()  # cleared while a test holds generate answers
         self.released.set()
+
+    def seen_signed_in(self, username: str) -> None:
+        at = time.monotonic()
+        self.signed_in.setdefault(username, [at, at])[1] = at
+
+    def most_signed_in_at_once(self) -> int:
+        """The largest number of accounts whose signed-in activity overlapped."""
+        events = sorted((t, step) for first, last in self.signed_in.values()
+                        for t, step in ((first, 1), (last, -1)))  # an end before a start
+        most = now = 0
+        for _, step in events:
+            now += step
+            most = max(most, now)
+        return most
 
     def account(self, username: str) -> Account:
         try:
@@ -449,6 +466,14 @@ class SandboxState:
     def unlock(self, portal: str, username: str) -> None:
         with self.lock:
             self.portals[portal].failed_logins[username] = 0
+
+    def seen_signed_in(self, portal: str, username: str) -> None:
+        with self.lock:
+            self.portals[portal].seen_signed_in(username)
+
+    def most_signed_in_at_once(self, portal: str) -> int:
+        with self.lock:
+            return self.portals[portal].most_signed_in_at_once()
 
     def refused_logins(self, portal: str, username: str) -> int:
         with self.lock:
