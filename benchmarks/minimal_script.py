@@ -17,9 +17,23 @@ import re
 import sys
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Locator, Page, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 REFUSE = re.compile(r"^\s*(tout refuser|refuser|continuer sans accepter)\s*$", re.IGNORECASE)
+
+
+async def opened(button: Locator, item: Locator) -> None:
+    """Click a menu's button until its item shows: a cookie banner showing up at that instant
+    takes the first click (any script run every day needs this)."""
+    for _ in range(3):
+        await button.click()
+        try:
+            await item.wait_for(timeout=3_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    await item.wait_for()
 
 
 async def opcoep(page: Page, account: dict) -> str:
@@ -28,9 +42,9 @@ async def opcoep(page: Page, account: dict) -> str:
     await page.get_by_label("Identifiant").fill(account["username"])
     await page.locator("input[type=password]").fill(account["password"])
     await page.get_by_role("button", name="Se connecter").click()
-    await page.get_by_role("button", name="Mon cfa").click()
-    await page.get_by_role("menuitem",
-                           name="Sécurisation des imports de contrat d'apprentissage").click()
+    item = page.get_by_role("menuitem", name="Sécurisation des imports de contrat d'apprentissage")
+    await opened(page.get_by_role("button", name="Mon cfa"), item)
+    await item.click()
     token = page.get_by_role("textbox", name="TOKEN DE SÉCURITÉ")
     await page.wait_for_function("document.querySelector('#token-securite').value !== ''")
     value = await token.input_value()

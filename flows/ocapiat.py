@@ -64,7 +64,6 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     # The tab offers « Afficher », or says at once that no key was generated yet.
     answer = await ctx.answer(clickable(page, SHOW))
     if answer.shown:
-        await page.wait_for_load_state()  # a button does nothing before the page's script ran
         await click(page, SHOW)
         answer = await ctx.answer(value_under(page, KEY_BLOCK))
     if answer.shown:

@@ -69,9 +69,11 @@ _SAID_ENGINE_JS = """{
     const found = [];
     for (const e of doc.body ? doc.body.querySelectorAll("*") : []) {
       if (["SCRIPT", "STYLE", "TEMPLATE", "NOSCRIPT"].includes(e.tagName)) continue;
+      // Its own words first: the whole text of every element would cost the page's size
+      // squared, at each poll of a wait.
+      if (!alerting(e) && !words.test(own(e))) continue;
       const t = text(e);
-      if (!t || ifs.test(t)) continue;
-      if (alerting(e) || words.test(own(e))) found.push([e, t]);
+      if (t && !ifs.test(t)) found.push([e, t]);
     }
     return found;
   },

@@ -210,6 +210,7 @@ class FlowContext:
         reveal = reveal_button(scope)
         if not await reveal.count():
             return None
+        await found.page.wait_for_load_state()  # the button works once the page's script ran
         await note_what_is_said(found.page)
         await reveal.click()
         answer = await self.answer(found)

@@ -231,6 +231,9 @@ async def click(scope: Page | Locator, name: str, *, then: str | None = None) ->
     that changes something): a lost click is made again (see `_again_if_lost`)."""
     page = _page_of(scope)
     target = clickable(scope, name)
+    # A person clicks once the page has loaded: before its script ran, a button drawn by the
+    # HTML may do nothing (seen on Ocapiat's « Générer ma clé CFA » with the machine busy).
+    await page.wait_for_load_state()
     await answers.note_what_is_said(page)
     try:
         await target.click()

@@ -23,9 +23,9 @@ import psutil
 from retrievers.logs import log
 
 _SAMPLE_SECONDS = 1.0
-_BUSY_PERCENT = 90  # the processors are saturated: one account fewer
-_ROOM_PERCENT = 75  # below: one account more (two below _WIDE_ROOM_PERCENT)
-_WIDE_ROOM_PERCENT = 50
+_BUSY_PERCENT = 95  # the processors are saturated: one account fewer
+_ROOM_PERCENT = 85  # below: one account more (two below _WIDE_ROOM_PERCENT)
+_WIDE_ROOM_PERCENT = 60
 _MEMORY_FLOOR = 512 * 2**20  # bytes left to the rest of the machine
 _PER_ACCOUNT = 150 * 2**20  # a browser context with its pages, with a margin (about 50 MB seen)
 _CGROUP = Path("/sys/fs/cgroup")
