@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import os
 import tempfile
@@ -112,8 +113,7 @@ class EncryptedFileKeyring(KeyringBackend):
     # -- file format -------------------------------------------------------------------------
     def _cipher(self, salt: bytes) -> Fernet:
         if self._fernet is None or self._salt != salt:
-            key = Scrypt(salt=salt, length=32, **_SCRYPT).derive(self._passphrase)
-            self._fernet, self._salt = Fernet(base64.urlsafe_b64encode(key)), salt
+            self._fernet, self._salt = Fernet(_derived_key(self._passphrase, salt)), salt
         return self._fernet
 
     def _read(self) -> dict[str, dict[str, str]]:
@@ -181,6 +181,13 @@ class EncryptedFileKeyring(KeyringBackend):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+@functools.lru_cache(maxsize=4)
+def _derived_key(passphrase: bytes, salt: bytes) -> bytes:
+    """scrypt costs 0.1 s by design: once per passphrase and salt in a process that opens its
+    store again and again (a service, the tests' simulated year), not each time."""
+    return base64.urlsafe_b64encode(Scrypt(salt=salt, length=32, **_SCRYPT).derive(passphrase))
 
 
 def _same_file(now: os.stat_result, before: os.stat_result | None) -> bool:
