@@ -29,7 +29,7 @@ from sandbox import DEMO_ACCOUNTS, Sandbox
 
 PORTALS = ("atlas", "ocapiat", "opcoep", "mobilites")
 HALF_DAY = timedelta(hours=12)
-REREAD_DAYS = 30  # the default is 7; a month keeps the year's browser visits few
+REREAD_DAYS = 60  # the default is 7; two months keep the year's browser visits few
 # Days (from the start) when a portal answers nothing but 503, and when Atlas replaces its key
 # by itself (« La dernière version de votre clé sera automatiquement générée ici »).
 DOWNTIME = {"ocapiat": range(152, 157), "opcoep": range(20, 24), "atlas": range(200, 202)}
