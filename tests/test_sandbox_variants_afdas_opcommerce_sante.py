@@ -260,6 +260,7 @@ def sante_login(page: Page, sb: Sandbox, account: dict[str, Any],
 
 def sante_cle(page: Page) -> None:
     page.get_by_role("tab", name="Mon organisme").click()
+    page.wait_for_load_state()  # a rubrique chosen before the page's script runs is not shown
     page.get_by_label("Rubrique").select_option(label="Clé d'authentification API CFA")
     expect(page.get_by_role("heading", name="Clé d'authentification API CFA")).to_be_visible()
 
