@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import resource
+import select
 import statistics
 import subprocess
 import sys
@@ -127,8 +128,7 @@ def measured(command: list[str], env: dict[str, str]) -> Measure:
     if group:
         stat = dict(line.split() for line in (group / "cpu.stat").read_text().splitlines())
         cpu = int(stat["usage_usec"]) / 1e6
-        while (group / "cgroup.procs").read_text().strip():  # the last ones on their way out
-            time.sleep(0.1)
+        _until_empty(group)  # the last ones on their way out
         group.rmdir()
     else:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -136,6 +136,17 @@ def measured(command: list[str], env: dict[str, str]) -> Measure:
     if process.returncode != 0:
         raise SystemExit(f"{command[2:4]} failed ({process.returncode}):\n{output[-3000:]}")
     return Measure(wall, cpu, peak, output)
+
+
+def _until_empty(group: Path) -> None:
+    """Wait until no process is left in the cgroup: the kernel signals each change of
+    cgroup.events (POLLPRI)."""
+    with (group / "cgroup.events").open() as events:
+        poller = select.poll()
+        poller.register(events, select.POLLPRI)
+        while "populated 1" in events.read():
+            poller.poll(10_000)
+            events.seek(0)
 
 
 def slowest_account(log: str) -> float:
