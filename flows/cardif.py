@@ -29,6 +29,7 @@ from retrievers.locate import (
     go_to,
     other_than,
     present,
+    press,
     read_shown,
     reveal_button,
     show_tab_with,
@@ -136,7 +137,7 @@ async def _newest_file_code(page: Page, ctx: FlowContext, ready_before: int) -> 
         raise PageChanged(f"the extraction V2 was not ready within "
                           f"{EXTRACTION_WAIT_MS // 1000} s") from None
     async with page.expect_download() as info:
-        await ready.first.click()
+        await press(ready.first)
     download = await info.value
     return await ctx.read_download(
         download, lambda path: smallest_code(path, download.suggested_filename))

@@ -15,7 +15,7 @@ from playwright.async_api import Page
 from retrievers.context import FlowContext
 from retrievers.errors import PageChanged
 from retrievers.forms import log_in
-from retrievers.locate import choose, click, clickable, dialog, value_within
+from retrievers.locate import choose, click, clickable, dialog, press, value_within
 from retrievers.state import now
 
 M_GESTION = "M-Gestion CFA"
@@ -48,7 +48,7 @@ async def retrieve(page: Page, ctx: FlowContext) -> None:
     ctx.step(f"13. « {GENERATE} »")
     await ctx.generating()
     generated_at = now()
-    await generate.click()
+    await press(generate)
     popin = dialog(page, KEY_PAGE)
     key = await ctx.read_key(value_within(popin), where=f"in the « {KEY_PAGE} » pop-in")
     ctx.save_key(

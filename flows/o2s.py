@@ -28,6 +28,7 @@ from retrievers.locate import (
     heading,
     new_form_opener,
     open_form_with,
+    press,
     submit,
 )
 from retrievers.state import fingerprint
@@ -92,7 +93,7 @@ async def _open_module(page: Page, ctx: FlowContext) -> None:
         await page.wait_for_load_state()
         module = clickable(page, MODULE)
         if await module.is_visible():
-            await module.click()
+            await press(module)
         else:
             await click_in_menu(page, MODULE)
         try:  # the module's title, or its form or list at once

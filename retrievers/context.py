@@ -34,6 +34,7 @@ from retrievers.locate import (
     clickable,
     looks_like_key,
     other_than,
+    press,
     read_shown,
     reveal_button,
     value_under,
@@ -212,7 +213,7 @@ class FlowContext:
             return None
         await found.page.wait_for_load_state()  # the button works once the page's script ran
         await note_what_is_said(found.page)
-        await reveal.click()
+        await press(reveal)
         answer = await self.answer(found)
         if answer.no_valid_key:
             return None
@@ -409,7 +410,7 @@ class FlowContext:
                       pattern: re.Pattern[str]) -> str:
         again = "ask for a new one (`run --force-new` sends the request again)"
         try:
-            await clickable(page, button).click(timeout=self.timeout_ms)
+            await press(clickable(page, button), timeout=self.timeout_ms)
         except PlaywrightError:
             capture.clear()  # it answered nothing worth keeping
             raise ActionNeeded(f"the page of the e-mail's link offers no « {button} »: the "

@@ -23,7 +23,7 @@ from retrievers.errors import (
     LoginRefused,
     PageChanged,
 )
-from retrievers.locate import click, clickable, field, fill, go_to, heading, in_a_menu
+from retrievers.locate import click, clickable, field, fill, go_to, heading, in_a_menu, press
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 
@@ -200,7 +200,7 @@ async def send_form(page: Page, ctx: FlowContext, *, title: str, link: str,
     for label, value in answers.items():
         await fill(page, label, value)
     button = clickable(page, send, whole=True)  # not « Envoyer une autre réponse »
-    await button.click()
+    await press(button)
     try:
         await button.wait_for(state="hidden", timeout=ctx.timeout_ms)
     except PlaywrightError:

@@ -224,6 +224,51 @@ def _page_of(scope: Page | Locator) -> Page:
     return scope if isinstance(scope, Page) else scope.page
 
 
+# Marks the element when a click event reaches it (see `press`).
+_WATCH_CLICK = """e => { e.__keyRetrieverClicked = false;
+  e.addEventListener("click", () => { e.__keyRetrieverClicked = true; },
+                     {once: true, capture: true}); }"""
+
+
+async def clicked(target: Locator, *, timeout: float | None = None) -> bool:
+    """Click `target` and say whether the click reached it.
+
+    Playwright checks that nothing covers the element as the mouse goes down. A banner drawn
+    between the press and the release (a cookie banner showing up late, a busy machine
+    stretching that instant) takes the release: the browser sends the click to neither, the
+    element's script never runs, and Playwright reports success. The element's own `click`
+    event tells; where none came, nothing happened and clicking again is safe, even on a
+    button that changes something."""
+    for _ in range(3):
+        handle = await target.element_handle(timeout=timeout)
+        try:
+            await handle.evaluate(_WATCH_CLICK)
+            await handle.click(timeout=timeout)
+        except PlaywrightTimeoutError:
+            raise
+        except PlaywrightError as error:
+            if "not attached" in error.message:  # drawn again meanwhile: find it again
+                continue
+            raise
+        try:
+            return bool(await handle.evaluate("e => e.__keyRetrieverClicked"))
+        except PlaywrightError:  # the page went on to another document: the click did that
+            return True
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await handle.dispose()
+    raise PlaywrightTimeoutError("the element was drawn again at each click")
+
+
+async def press(target: Locator, *, timeout: float | None = None) -> None:
+    """Click `target` until a click reaches it (at most three times; see `clicked`)."""
+    for attempt in (1, 2, 3):
+        if await clicked(target, timeout=timeout):
+            return
+        log.info("the click did not reach its target: clicking again", attempt=attempt)
+    raise PlaywrightTimeoutError("something covered the element at each click")
+
+
 async def click(scope: Page | Locator, name: str, *, then: str | None = None) -> None:
     """Click `name`; what the page then says is its answer (see retrievers/answers.py).
 
@@ -236,7 +281,7 @@ async def click(scope: Page | Locator, name: str, *, then: str | None = None) ->
     await page.wait_for_load_state()
     await answers.note_what_is_said(page)
     try:
-        await target.click()
+        await press(target)
     except PlaywrightTimeoutError:
         raise PageChanged(f"nothing a person could click named « {name} »") from None
     await _again_if_lost(page, name, target, then)
@@ -259,7 +304,7 @@ async def _again_if_lost(page: Page, name: str, target: Locator, then: str | Non
         if (await target.is_visible()
                 and await target.get_attribute("aria-expanded", timeout=_SOON_MS) != "true"):
             log.info("nothing came of a click yet: clicking again", label=name)
-            await target.click(timeout=_SOON_MS)
+            await press(target, timeout=_SOON_MS)
 
 
 async def present(page: Page, label: str, *, to_read: bool = False) -> None:
@@ -307,7 +352,7 @@ async def choose(scope: Page | Locator, name: str, *, then: str | None = None) -
         elif role == "radio" or tag == "INPUT":
             await control.check()
         else:
-            await control.click()
+            await press(control)
             await _again_if_lost(_page_of(scope), name, control, then)
     except PlaywrightTimeoutError:
         raise PageChanged(f"nothing a person could select named « {name} »") from None
@@ -364,7 +409,7 @@ async def show_tab_with(page: Page, name: str) -> None:
         return
     tabs = page.get_by_role("tab").filter(visible=True)
     for i in range(await tabs.count()):
-        await tabs.nth(i).click()
+        await press(tabs.nth(i))
         if await target.count():
             return
 
@@ -387,7 +432,7 @@ async def open_form_with(page: Page, first_field: Locator) -> None:
         raise PageChanged("no form, and nothing that opens one") from None
     if not await first_field.is_visible():
         await answers.note_what_is_said(page)
-        await opener.click()
+        await press(opener)
 
 
 _SEND = re.compile(r"^\W*(envoyer|valider|enregistrer|ajouter|soumettre|cr[ée]er)", re.IGNORECASE)
@@ -399,7 +444,7 @@ async def submit(box: Locator) -> None:
             .filter(visible=True))
     if await send.count():
         await answers.note_what_is_said(box.page)
-        await send.first.click()
+        await press(send.first)
     else:
         await box.press("Enter")
 
@@ -431,7 +476,7 @@ async def click_confirming(
         ).filter(visible=True).first
         await (confirm if until is None else confirm.or_(until).first).wait_for()
         if await confirm.is_visible():
-            await confirm.click()
+            await press(confirm)
         if until is not None:
             await until.wait_for()
     except PlaywrightTimeoutError:
@@ -477,9 +522,13 @@ async def click_in_menu(
     for attempt in range(1, tries + 1):
         for trigger in triggers:
             try:
-                await trigger.click()
-                await target.click(timeout=3_000)
-                return
+                await press(trigger)
+                if await clicked(target, timeout=3_000):
+                    return
+                # The click did not reach the item (a banner took it, the menu closed): the
+                # menu is opened again.
+                log.info("the click did not reach the menu item: opening the menu again",
+                         label=item)
             except PlaywrightTimeoutError:
                 if menu is None:
                     await page.keyboard.press("Escape")

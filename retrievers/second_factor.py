@@ -15,6 +15,7 @@ from playwright.async_api import Locator, Page
 
 from retrievers import credentials
 from retrievers.errors import ActionNeeded, LoginRefused
+from retrievers.locate import press
 from retrievers.logs import log
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ async def _authenticator(page: Page, ctx: FlowContext, secret: str, code_box: Lo
         await code_box.fill(pyotp.TOTP(secret).now())
         submit = page.get_by_role("button", name=SUBMIT).filter(visible=True)
         if await submit.count():
-            await submit.first.click()
+            await press(submit.first)
         else:
             await code_box.press("Enter")
         await done.or_(wrong).first.wait_for()

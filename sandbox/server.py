@@ -46,7 +46,12 @@ class Sandbox:
     def __init__(self, latency: tuple[float, float] = DEFAULT_LATENCY,
                  accounts: list[dict[str, Any]] | None = None,
                  rendering: str | dict[str, str] = "classic",
-                 mail_dir: Path | None = None) -> None:
+                 mail_dir: Path | None = None, banner_at_press: str | None = None) -> None:
+        # `banner_at_press`: the cookie banner shows up at the very instant a person presses the
+        # element named so (not 300-600 ms after load), and takes the release: the browser
+        # clicks nothing, and Playwright reports the click done (what a busy machine does to a
+        # late banner, made certain).
+        self.banner_at_press = banner_at_press
         # Mutable on purpose: a test may slow the portals down for one step.
         self.latency = latency
         self.accounts: list[Account] = build_accounts(
@@ -77,7 +82,7 @@ class Sandbox:
             module = MODULES[portal]
             env = self._envs[self.renderings[portal]]
             context = PortalContext(module.SPEC, self._state, app, env, lambda: self.latency,
-                                    self.renderings[portal])
+                                    self.renderings[portal], self.banner_at_press)
             module.setup(context)
             app.router.add_get(f"/{portal}/assets/{{name}}", _asset)
             contexts[portal] = context

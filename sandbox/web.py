@@ -67,8 +67,9 @@ class PortalContext:
 
     def __init__(self, spec: PortalSpec, state: SandboxState, app: web.Application,
                  env: jinja2.Environment, latency: Callable[[], tuple[float, float]],
-                 rendering: str = "classic") -> None:
+                 rendering: str = "classic", banner_at_press: str | None = None) -> None:
         self.spec = spec
+        self.banner_at_press = banner_at_press
         # A rendering may shape a page's answers too (a portal whose button is always shown
         # answers in words when it cannot act); handlers ask this.
         self.rendering = rendering
@@ -177,7 +178,7 @@ class PortalContext:
             csrf_token=session.csrf_token if session else "",
             csrf_field=CSRF_FIELD,
             account=account,
-            page_config=_page_config(self.spec),
+            page_config=_page_config(self.spec, self.banner_at_press),
             **context,
         )
         return web.Response(text=html, status=status, content_type="text/html")
@@ -188,7 +189,7 @@ class PortalContext:
         return web.Response(status=302, headers={"Location": location})
 
 
-def _page_config(spec: PortalSpec) -> dict[str, Any]:
+def _page_config(spec: PortalSpec, banner_at_press: str | None = None) -> dict[str, Any]:
     """Read by static/sandbox.js; the cookie banner's wording differs per portal."""
     return {
         "portal": spec.id,
@@ -199,6 +200,7 @@ def _page_config(spec: PortalSpec) -> dict[str, Any]:
             "text": spec.consent_text,
             "accept": spec.consent_accept,
             "refuse": spec.consent_refuse,
+            "at_press": banner_at_press,
         },
     }
 

@@ -24,8 +24,7 @@
       document.documentElement.setAttribute("data-cookie-consent", answered);
       return;
     }
-    var delay = 300 + Math.floor(Math.random() * 300);
-    setTimeout(function () {
+    function show() {
       var overlay = document.createElement("div");
       overlay.className = "cc-overlay";
       overlay.id = "cookie-banner";
@@ -66,7 +65,18 @@
       panel.appendChild(actions);
       overlay.appendChild(panel);
       document.body.appendChild(overlay);
-    }, delay);
+    }
+    if (!consent.at_press) {
+      setTimeout(show, 300 + Math.floor(Math.random() * 300));
+      return;
+    }
+    // At the press on the element named so: the release then lands on the banner.
+    document.addEventListener("pointerdown", function pressed(event) {
+      var target = event.target.closest("a, button, [role]");
+      if (!target || target.textContent.indexOf(consent.at_press) === -1) return;
+      document.removeEventListener("pointerdown", pressed, true);
+      show();
+    }, true);
   }
 
   /* ----- "show password" eye buttons ----------------------------------------------------- */
