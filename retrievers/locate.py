@@ -224,10 +224,15 @@ def _page_of(scope: Page | Locator) -> Page:
     return scope if isinstance(scope, Page) else scope.page
 
 
-# Marks the element when a click event reaches it (see `press`).
+# Marks the element when a click event comes to it (see `clicked`): watched from the window,
+# where an event starts, so no listener of the page can stop it before it is seen.
 _WATCH_CLICK = """e => { e.__keyRetrieverClicked = false;
-  e.addEventListener("click", () => { e.__keyRetrieverClicked = true; },
-                     {once: true, capture: true}); }"""
+  const seen = event => { if (event.composedPath().includes(e)) e.__keyRetrieverClicked = true; };
+  window.addEventListener("click", seen, {capture: true});
+  e.__keyRetrieverWatched = () => {
+    window.removeEventListener("click", seen, {capture: true});
+    return e.__keyRetrieverClicked;
+  }; }"""
 
 
 async def clicked(target: Locator, *, timeout: float | None = None) -> bool:
@@ -251,7 +256,7 @@ async def clicked(target: Locator, *, timeout: float | None = None) -> bool:
                 continue
             raise
         try:
-            return bool(await handle.evaluate("e => e.__keyRetrieverClicked"))
+            return bool(await handle.evaluate("e => e.__keyRetrieverWatched()"))
         except PlaywrightError:  # the page went on to another document: the click did that
             return True
         finally:

@@ -88,9 +88,18 @@ class Setup:
         done = self.cli("get", portal, "--account", self.account(portal)["name"])
         return done.stdout.strip() if done.returncode == 0 else None
 
+    def stored_keys(self) -> dict[str, str]:
+        """Each portal's stored key, as `export --format json` hands them to the CFA's software:
+        one process for all (each run of the CLI derives the store's key anew)."""
+        done = self.cli("export", "--format", "json")
+        assert done.returncode == 0, done.stdout + done.stderr
+        return {row["portal"]: row["key"] for row in json.loads(done.stdout)}
+
     def everything_written(self) -> list[str]:
-        """Every output, log, state row and artifact the tool produced (not the key store)."""
-        texts = [r.stdout + r.stderr for r in self.runs if "get" not in r.args]
+        """Every output, log, state row and artifact the tool produced (not the key store, nor
+        `get` and `export`, which print keys)."""
+        texts = [r.stdout + r.stderr for r in self.runs
+                 if "get" not in r.args and "export" not in r.args]
         state = self.folder / "key-retriever.state.sqlite"
         if state.exists():
             with sqlite3.connect(state) as db:
