@@ -241,9 +241,9 @@ async def clicked(target: Locator, *, timeout: float | None = None) -> bool:
     Playwright checks that nothing covers the element as the mouse goes down. A banner drawn
     between the press and the release (a cookie banner showing up late, a busy machine
     stretching that instant) takes the release: the browser sends the click to neither, the
-    element's script never runs, and Playwright reports success. The element's own `click`
-    event tells; where none came, nothing happened and clicking again is safe, even on a
-    button that changes something."""
+    element's script never runs, and Playwright reports success. Whether a click event came
+    to the element tells; where none came, nothing happened and clicking again is safe, even
+    on a button that changes something."""
     for _ in range(3):
         handle = await target.element_handle(timeout=timeout)
         try:
