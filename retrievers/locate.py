@@ -224,14 +224,15 @@ def _page_of(scope: Page | Locator) -> Page:
     return scope if isinstance(scope, Page) else scope.page
 
 
-# Marks the element when a click event comes to it (see `clicked`): watched from the window,
-# where an event starts, so no listener of the page can stop it before it is seen.
-_WATCH_CLICK = """e => { e.__keyRetrieverClicked = false;
-  const seen = event => { if (event.composedPath().includes(e)) e.__keyRetrieverClicked = true; };
+# Watches, from the window where an event starts (no listener of the page can stop it before it
+# is seen), whether a click event comes to the element; the function it leaves there stops
+# watching and tells (see `clicked`).
+_WATCH_CLICK = """e => { let came = false;
+  const seen = event => { came = came || event.composedPath().includes(e); };
   window.addEventListener("click", seen, {capture: true});
-  e.__keyRetrieverWatched = () => {
+  e.__keyRetrieverClickCame = () => {
     window.removeEventListener("click", seen, {capture: true});
-    return e.__keyRetrieverClicked;
+    return came;
   }; }"""
 
 
@@ -249,16 +250,14 @@ async def clicked(target: Locator, *, timeout: float | None = None) -> bool:
         try:
             await handle.evaluate(_WATCH_CLICK)
             await handle.click(timeout=timeout)
-        except PlaywrightTimeoutError:
-            raise
+            try:
+                return bool(await handle.evaluate("e => e.__keyRetrieverClickCame()"))
+            except PlaywrightError:  # the page went on to another document: the click did that
+                return True
         except PlaywrightError as error:
-            if "not attached" in error.message:  # drawn again meanwhile: find it again
-                continue
-            raise
-        try:
-            return bool(await handle.evaluate("e => e.__keyRetrieverWatched()"))
-        except PlaywrightError:  # the page went on to another document: the click did that
-            return True
+            if isinstance(error, PlaywrightTimeoutError) or "not attached" not in error.message:
+                raise
+            # drawn again meanwhile: found again
         finally:
             with contextlib.suppress(PlaywrightError):
                 await handle.dispose()
