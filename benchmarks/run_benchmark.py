@@ -13,7 +13,9 @@ Against the simulated portals with realistic latency, each measurement on fresh 
    one portal the portal saw signed in at once, and the times of `status`, `export` and a
    `renew` with nothing due at that size;
 3. start-up time of `--help`.
-Prints each figure beside its target.
+Prints each figure beside its target. `--commands-only` measures only `status`, `export` and
+`renew` at each size (a few minutes), on a store and state database filled as a run leaves
+them, without a browser.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import resource
+import secrets
 import select
 import statistics
 import subprocess
@@ -30,7 +33,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +212,33 @@ def run_tool(specs: list[dict[str, Any]], *, one_at_a_time: bool,
     return run
 
 
+def commands_on_filled_store(specs: list[dict[str, Any]]) -> tuple[float, float, float]:
+    """`status`, `export` and `renew` (nothing due) on a store and state database holding a
+    valid key per account, written by the tool's own store and state code as a run does."""
+    from retrievers.config import load_config
+    from retrievers.state import StateDB, fingerprint
+    from retrievers.store import KeyStore
+
+    sandbox = Sandbox(accounts=specs)
+    with tempfile.TemporaryDirectory(prefix="kr-bench-") as tmp, sandbox.serve_in_thread():
+        path, env = demo_config(sandbox, Path(tmp), specs, o2s=None)
+        env = {**os.environ, **env, "KEY_RETRIEVER_CONFIG": str(path)}
+        os.environ["KEY_RETRIEVER_STORE_PASSPHRASE"] = env["KEY_RETRIEVER_STORE_PASSPHRASE"]
+        settings = load_config(path)
+        store = KeyStore.from_config(settings.store)
+        state = StateDB(settings.resolved_state_path())
+        expires = datetime.now(UTC) + timedelta(days=150)
+        for account in settings.accounts:
+            key = secrets.token_urlsafe(24)
+            store.put_key(account.portal, account.name, key)
+            state.record_key(account.portal, account.name, key_fingerprint=fingerprint(key),
+                             expires_at=expires, generated=False)
+            state.record_outcome(account.portal, account.name, "ok", "")
+        state.close()
+        return (median_time(["status"], env), median_time(["export"], env),
+                median_time(["renew"], env))
+
+
 def run_minimal(specs: list[dict[str, Any]]) -> Measure:
     sandbox = Sandbox(latency=DEFAULT_LATENCY, accounts=specs)
     with tempfile.TemporaryDirectory(prefix="kr-bench-") as tmp, sandbox.serve_in_thread():
@@ -229,8 +259,17 @@ def main() -> None:
                         help="OPCO EP and Mobilités accounts each, against the minimal script")
     parser.add_argument("--sizes", default="100,400,1000",
                         help="accounts of four portals run at the defaults, comma-separated")
+    parser.add_argument("--commands-only", action="store_true",
+                        help="only status, export and renew at each size, on a filled store")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
+    if args.commands_only:
+        for n in sizes:
+            status_s, export_s, renew_s = commands_on_filled_store(
+                accounts_for(FOUR, max(1, n // len(FOUR))))
+            print(f"{n} accounts: status / export / renew (nothing due): {status_s:.2f} s / "
+                  f"{export_s:.2f} s / {renew_s:.2f} s  target <= 0.3 s", flush=True)
+        return
 
     print(f"headless Chromium: {system_chromium(headless=True)}; {CORES} cores; CPU counted "
           f"{'in a cgroup v2' if CGROUP2 else 'by getrusage (undercounts Chromium)'}",

@@ -266,7 +266,8 @@ def renew(
 def _run_selected(config_path: Path | None, portals: tuple[str, ...], account: str | None,
                   shard: tuple[int, int] | None, options: RunOptions) -> None:
     from retrievers.config import load_config
-    from retrievers.operations import run_and_report, select_accounts
+    from retrievers.operations import run_and_report
+    from retrievers.selection import select_accounts
 
     settings = load_config(config_path)
     accounts = select_accounts(settings, portals, account, shard)
@@ -293,7 +294,7 @@ def check(config_path: Path | None, portals: tuple[str, ...], account: str | Non
     from retrievers.check import check as check_all
     from retrievers.check import configuration_lines
     from retrievers.config import load_config
-    from retrievers.operations import select_accounts
+    from retrievers.selection import select_accounts
 
     try:
         settings = load_config(config_path)
@@ -319,16 +320,15 @@ def check(config_path: Path | None, portals: tuple[str, ...], account: str | Non
 @command
 def status(config_path: Path | None, as_json: bool) -> None:
     """One row per account: key fingerprint, retrieval and expiry dates, last outcome."""
-    from retrievers import display
     from retrievers.config import load_config
-    from retrievers.status import status_rows
+    from retrievers.status import status_rows, status_text
 
     settings = load_config(config_path, required=False)
     rows = status_rows(settings)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
     else:
-        display.console().print(display.status_table(rows))
+        click.echo(status_text(rows))
     # The rows come from the state database; the keys themselves are in the store. Opening the
     # store would create nothing, but a missing store file must be said, not shown as fine.
     path = settings.store.path if settings.store.backend == "file" else None
@@ -404,7 +404,7 @@ def set_key(config_path: Path | None, portal: str, account: str | None,
     """
     from retrievers.config import load_config
     from retrievers.manual import read_key, store_by_hand
-    from retrievers.operations import configured_account
+    from retrievers.selection import configured_account
 
     settings = load_config(config_path)
     chosen = configured_account(settings, portal, account)
@@ -446,7 +446,7 @@ def _credential_of(config_path: Path | None, portal: str, account: str | None,
     """The configuration, the account chosen, and which of its secrets."""
     from retrievers import credentials as secrets
     from retrievers.config import load_config
-    from retrievers.operations import configured_account
+    from retrievers.selection import configured_account
 
     settings = load_config(config_path)
     return (settings, configured_account(settings, portal, account),
@@ -542,7 +542,8 @@ def login(config_path: Path | None, portal: str, account: str | None) -> None:
     asked again.
     """
     from retrievers.config import load_config
-    from retrievers.operations import RunOptions, configured_account, run_and_report
+    from retrievers.operations import RunOptions, run_and_report
+    from retrievers.selection import configured_account
 
     settings = load_config(config_path)
     chosen = configured_account(settings, portal, account)
@@ -582,7 +583,7 @@ def _stored_keys(config_path: Path | None, portals: tuple[str, ...],
                  account: str | None) -> list[HandedKey]:
     from retrievers.config import load_config
     from retrievers.handoff import stored_keys
-    from retrievers.operations import select_accounts
+    from retrievers.selection import select_accounts
 
     settings = load_config(config_path)
     return stored_keys(settings, select_accounts(settings, portals, account))

@@ -6,7 +6,6 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -15,10 +14,10 @@ from rich.table import Table
 
 from retrievers.errors import Outcome
 from retrievers.results import AccountResult, StepReporter, silent
+from retrievers.status import day
 
 if TYPE_CHECKING:
     from retrievers.config import AccountConfig
-    from retrievers.state import AccountState
 
 
 def console(stderr: bool = False) -> Console:
@@ -75,10 +74,6 @@ class _LiveProgress(StepReporter):
 _STYLE = {"ok": "green", "not_due": "cyan"}
 
 
-def _date(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d}" if value else "-"
-
-
 def kind(result: AccountResult) -> str:
     """What the unattended job's reader wants told apart."""
     if result.outcome is Outcome.OK:
@@ -101,7 +96,7 @@ def results_table(results: list[AccountResult], title: str = "key-retriever run"
             r.account,
             f"[{style}]{r.outcome}[/]",
             r.fingerprint or "-",
-            _date(r.expires_at),
+            day(r.expires_at),
             r.message,
         )
     return table
@@ -112,56 +107,3 @@ def summary_line(results: list[AccountResult]) -> str:
     for r in results:
         counts[kind(r)] = counts.get(kind(r), 0) + 1
     return ", ".join(f"{n} {outcome}" for outcome, n in counts.items()) or "no account"
-
-
-def _last_outcome(row: AccountState) -> str:
-    if row.valid is False:  # never shown as ok: the portal may hold another key by now
-        assert row.generating_since is not None
-        return (f"[red]INVALID[/]: a new key was generated on {row.generating_since:%Y-%m-%d %H:%M}"
-                " UTC and not stored; run again to check")
-    return row.last_outcome or "never run"
-
-
-_SHOWN_ATTRIBUTES = {"code_apporteur": "Code Apporteur", "siret": "SIRET"}
-
-
-def _details(row: AccountState) -> str:
-    shown = [f"{label} {row.attributes[k]}" for k, label in _SHOWN_ATTRIBUTES.items()
-             if row.attributes.get(k)]
-    if row.attributes.get("o2s_handed"):
-        handed_to = row.attributes["o2s_handed"].split(":")[0]
-        shown.append("in O2S" if handed_to == row.fingerprint else "O2S: older TOKEN")
-    if row.attributes.get("requested_at"):  # the portals that answer a request by e-mail
-        shown.append(f"requested {row.attributes['requested_at'][:10]}")
-    if row.password_from:
-        shown.append(f"password from {row.password_from}")
-    return ", ".join(shown) or "-"
-
-
-def status_table(rows: list[AccountState]) -> Table:
-    table = Table(title="key-retriever status", title_justify="left")
-    columns = (
-        "portal",
-        "account",
-        "fingerprint",
-        "retrieved_at",
-        "expires_at",
-        "days_left",
-        "last outcome",
-        "details",
-    )
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        days = row.days_left()
-        table.add_row(
-            row.portal,
-            row.account,
-            row.fingerprint or "-",
-            f"{row.retrieved_at:%Y-%m-%d %H:%M}" if row.retrieved_at else "-",
-            _date(row.expires_at),
-            "-" if days is None else str(days),
-            _last_outcome(row),
-            _details(row),
-        )
-    return table

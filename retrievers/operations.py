@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import signal
 from dataclasses import asdict, dataclass
 
 from retrievers import credentials, display, renewal
 from retrievers.config import ENV_PASSPHRASE, AccountConfig, Settings, check_passwords
-from retrievers.errors import AccountBusy, ConfigError, Outcome
+from retrievers.errors import AccountBusy, Outcome
 from retrievers.hooks import run_deploy_hook
 from retrievers.locks import AccountLock
 from retrievers.logs import log
@@ -19,40 +18,6 @@ from retrievers.results import AccountResult, exit_code
 from retrievers.state import StateDB
 from retrievers.status import account_rows
 from retrievers.store import KeyStore
-
-
-def in_shard(account: AccountConfig, shard: tuple[int, int]) -> bool:
-    """Shard I of N: by a hash of the account's portal and name, so an account stays in its
-    shard when others are added or removed (one account belongs to one worker)."""
-    index, count = shard
-    digest = hashlib.sha256(f"{account.portal}/{account.name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % count == index
-
-
-def select_accounts(
-    settings: Settings,
-    portals: tuple[str, ...],
-    account: str | None,
-    shard: tuple[int, int] | None = None,
-) -> list[AccountConfig]:
-    chosen = [
-        a
-        for a in settings.accounts
-        if (not portals or a.portal in portals) and (account is None or a.name == account)
-    ]
-    if shard is not None:
-        chosen = [a for a in chosen if in_shard(a, shard)]
-        if not chosen:  # a worker with nothing to do is fine: others have it
-            log.info("no account in this shard", shard=f"{shard[0]}/{shard[1]}")
-            return []
-    if not chosen:
-        wanted = " ".join(portals) or "any portal"
-        named = f" named {account!r}" if account else ""
-        raise ConfigError(
-            f"no configured account{named} for {wanted} in "
-            f"{settings.source_path or 'the configuration'}"
-        )
-    return chosen
 
 
 @dataclass(frozen=True)
@@ -142,11 +107,15 @@ def _plan(
     if not options.renew:
         return [], accounts
     skipped, to_visit = [], []
+    known = {(row.portal, row.account): row for row in state.all()}  # one read for them all
     for account in accounts:
-        decision, stored = renewal.decide_for(settings, account, store, state,
-                                              force=options.force_new)
-        log.info("renewal", portal=account.portal, account=account.name, visit=decision.visit,
-                 reason=decision.reason)
+        stored = known.get((account.portal, account.name))
+        decision = renewal.decide_for(settings, account, store, stored, force=options.force_new)
+        # An account left alone is logged at debug: twice a day for a thousand accounts, such
+        # lines would bury the few visited (the summary counts them; `status` says when due).
+        (log.info if decision.visit else log.debug)(
+            "renewal", portal=account.portal, account=account.name, visit=decision.visit,
+            reason=decision.reason)
         if decision.visit:
             to_visit.append(account)
         else:
@@ -250,23 +219,3 @@ def _as_json(result: AccountResult) -> dict[str, object]:
     data["expires_at"] = result.expires_at.isoformat() if result.expires_at else None
     data["artifact"] = str(result.artifact) if result.artifact else None
     return data
-
-
-def configured_account(settings: Settings, portal: str, name: str | None) -> AccountConfig:
-    """The configured account `name` of `portal` (or its only one)."""
-    accounts = [a for a in settings.accounts if a.portal == portal]
-    where = settings.source_path or "the configuration"
-    if name is None and len(accounts) == 1:
-        return accounts[0]
-    if name is None:
-        raise ConfigError(
-            f"{portal} has accounts {', '.join(a.name for a in accounts)}: choose one with "
-            "--account" if accounts else
-            f"no {portal} account in {where}: add one (`- name: ...` and `portal: {portal}` "
-            "under accounts:)"
-        )
-    for account in accounts:
-        if account.name == name:
-            return account
-    known = ", ".join(a.name for a in accounts) or "none"
-    raise ConfigError(f"no account named {name!r} for {portal} in {where} (known: {known})")

@@ -14,7 +14,7 @@ from retrievers.state import now
 
 if TYPE_CHECKING:
     from retrievers.config import AccountConfig, Settings
-    from retrievers.state import AccountState, StateDB
+    from retrievers.state import AccountState
     from retrievers.store import KeyStore
 
 # Last outcomes that do not call for a visit of the portal: it answered, or only the deploy
@@ -111,10 +111,10 @@ def decide(
 
 
 def decide_for(
-    settings: Settings, account: AccountConfig, store: KeyStore, state: StateDB, *, force: bool
-) -> tuple[Decision, AccountState | None]:
-    """`decide` for one configured account; with what the state database holds of it."""
-    stored = state.get(account.portal, account.name)
+    settings: Settings, account: AccountConfig, store: KeyStore, stored: AccountState | None, *,
+    force: bool
+) -> Decision:
+    """`decide` for one configured account, from what the state database holds of it."""
     return decide(
         PORTALS[account.portal],
         stored,
@@ -122,7 +122,7 @@ def decide_for(
         renew_before_days=settings.renew_before_days_for(account),
         reread_days=settings.reread_days,
         force=force,
-    ), stored
+    )
 
 
 def _until(due: datetime | None) -> str:

@@ -197,8 +197,9 @@ class Runner:
     def _not_due(self, account: AccountConfig) -> AccountResult | None:
         if not self.only_if_due:
             return None
-        decision, _ = renewal.decide_for(self.settings, account, self.store, self.state,
-                                         force=self.force_new)
+        decision = renewal.decide_for(self.settings, account, self.store,
+                                      self.state.get(account.portal, account.name),
+                                      force=self.force_new)
         if decision.visit:
             return None
         result = self._result(account, Outcome.NOT_DUE, f"not due: {decision.reason}")

@@ -84,6 +84,8 @@ def test_killed_right_after_the_portal_generated_is_never_reported_ok(
 
     row = status(setup, portal)
     assert row["last_outcome"] != "ok" and row["valid"] is False
+    shown = setup.cli("status").stdout  # what a person reads: never ok, and what to do
+    assert "INVALID: a new key was generated on" in shown and "run again to check" in shown
     assert browsers_of(setup) == []
 
     generations = sandbox.generation_count(portal, username, siret)

@@ -15,9 +15,9 @@ import yaml
 
 from retrievers.config import AccountConfig, Settings, load_config
 from retrievers.demo import demo_config
-from retrievers.operations import select_accounts
 from retrievers.parallelism import Parallelism
 from retrievers.runner import interleaved
+from retrievers.selection import select_accounts
 from sandbox import DEMO_ACCOUNTS, Sandbox
 from tests.conftest import (
     FAST,
