@@ -235,8 +235,8 @@ def commands_on_filled_store(specs: list[dict[str, Any]]) -> tuple[float, float,
                              expires_at=expires, generated=False)
             state.record_outcome(account.portal, account.name, "ok", "")
         state.close()
-        return (median_time(["status"], env), median_time(["export"], env),
-                median_time(["renew"], env))
+        return (median_time(["status"], env, times=7), median_time(["export"], env, times=7),
+                median_time(["renew"], env, times=7))
 
 
 def run_minimal(specs: list[dict[str, Any]]) -> Measure:
