@@ -21,7 +21,7 @@ from retrievers.errors import ConfigError
 from retrievers.operations import run_and_report
 from retrievers.portals import PORTALS as PORTALS_BY_ID
 from retrievers.results import exit_code
-from retrievers.status import status_rows
+from retrievers.status import status_rows, status_text
 from sandbox import (
     DEFAULT_LATENCY,
     DEMO_ACCOUNTS,
@@ -123,7 +123,7 @@ def run_demo(rendering: str = "classic") -> int:
                           "establishments is right); Constructys mails the key.")
                 results.update(((r.portal, r.account), r) for r in run_and_report(
                     settings, [a for a in by_mail if a.portal == "constructys"]).results)
-                out.print(display.status_table(status_rows(settings)))
+                out.print(status_text(status_rows(settings)), markup=False, soft_wrap=True)
     return exit_code(list(results.values()))
 
 
