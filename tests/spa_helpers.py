@@ -41,3 +41,12 @@ def has_no_label(field: Locator) -> bool:
     return field.evaluate(
         "el => el.labels.length === 0 && !el.hasAttribute('aria-label')"
         " && !el.hasAttribute('aria-labelledby')")
+
+
+def open_menu(button: Locator) -> None:
+    """Click a menu's button once its page's scripts have run. A page draws its header before
+    the script at the end of its body wires the menu: a click in between opens nothing (a person
+    would click again; the test waits for the page's load instead)."""
+    button.wait_for()  # the page the button is on (after a login, the next one)
+    button.page.wait_for_load_state()
+    button.click()

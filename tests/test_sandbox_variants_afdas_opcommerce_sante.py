@@ -15,6 +15,7 @@ from sandbox import DEMO_ACCOUNTS, Sandbox
 from sandbox.clock import add_months, frdate, frdatetime, now
 from sandbox.portals import afdas, opcommerce, sante
 from tests.sandbox_fixtures import AFDAS_ESTABLISHMENTS, FAST
+from tests.spa_helpers import open_menu
 
 pytest_plugins = ["tests.sandbox_fixtures"]
 
@@ -73,11 +74,12 @@ def afdas_login(page: Page, sb: Sandbox, account: dict[str, Any], password: str 
     page.goto(sb.base_url("afdas"))
     page.get_by_placeholder("Adresse e-mail").fill(account["username"])
     page.get_by_placeholder("Mot de passe").fill(password or account["password"])
-    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_navigation():  # the next page, its scripts run
+        page.get_by_role("button", name="Se connecter").click()
 
 
 def afdas_mon_compte(page: Page) -> None:
-    page.get_by_role("button", name=re.compile("LAMBERT|MARTIN")).click()
+    open_menu(page.get_by_role("button", name=re.compile("LAMBERT|MARTIN")))
     page.get_by_role("menuitem", name="Mon compte").click()
 
 
@@ -162,11 +164,12 @@ def opcommerce_login(page: Page, sb: Sandbox, account: dict[str, Any],
     page.goto(sb.base_url("opcommerce"))
     page.get_by_label("Email").fill(account["username"])
     page.get_by_label("Mot de Passe").fill(password or account["password"])
-    page.get_by_role("button", name="Connexion", exact=True).click()
+    with page.expect_navigation():  # the next page, its scripts run
+        page.get_by_role("button", name="Connexion", exact=True).click()
 
 
 def accrochage(page: Page) -> None:
-    page.get_by_role("button", name=re.compile("HERMANT|MARTIN")).click()  # top right
+    open_menu(page.get_by_role("button", name=re.compile("HERMANT|MARTIN")))  # top right
     page.get_by_role("menuitem", name="Accrochage API").click()
     expect(page.get_by_role("heading", name="Accrochage API")).to_be_visible()
 
@@ -242,7 +245,7 @@ def test_opcommerce_relabel_reaches_the_menu(web: Page, sb: Sandbox) -> None:
     sb.relabel("opcommerce", "Paramétrage", "Paramètres du portail")
     try:
         opcommerce_login(web, sb, demo("opcommerce"))
-        web.get_by_role("button", name=re.compile("HERMANT")).click()
+        open_menu(web.get_by_role("button", name=re.compile("HERMANT")))
         expect(web.get_by_role("menuitem", name="Paramètres du portail")).to_be_visible()
     finally:
         sb.relabel("opcommerce", "Paramètres du portail", "Paramétrage")
@@ -255,7 +258,8 @@ def sante_login(page: Page, sb: Sandbox, account: dict[str, Any],
     page.goto(sb.base_url("sante"))
     page.get_by_label("Identifiant").fill(account["username"])
     page.get_by_label("Mot de passe").fill(password or account["password"])
-    page.get_by_role("button", name="Me connecter").click()
+    with page.expect_navigation():  # the next page, its scripts run
+        page.get_by_role("button", name="Me connecter").click()
 
 
 def sante_cle(page: Page) -> None:

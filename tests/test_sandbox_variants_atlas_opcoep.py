@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from sandbox import DEMO_ACCOUNTS, Sandbox, clock
+from tests.spa_helpers import open_menu
 
 pytest_plugins = ["tests.sandbox_fixtures"]
 
@@ -67,12 +68,13 @@ def atlas_login(page: Page, sb: Sandbox, username: str, password: str) -> None:
     page.goto(sb.base_url("atlas"))
     page.get_by_role("textbox", name="Compte d'utilisateur").fill(username)
     page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Connexion", exact=True).click()
+    with page.expect_navigation():  # the next page, its scripts run
+        page.get_by_role("button", name="Connexion", exact=True).click()
 
 
 def atlas_to_key(page: Page) -> None:
-    page.get_by_role("button", name="myAtlas prestataire").click()
-    page.get_by_role("button", name="Menu utilisateur").click()
+    open_menu(page.get_by_role("button", name="myAtlas prestataire"))
+    open_menu(page.get_by_role("button", name="Menu utilisateur"))
     page.get_by_role("menuitem", name="Mes paramètres").click()
 
 
@@ -153,8 +155,8 @@ def test_atlas_relabelled_menu_item(tab: Page, sb: Sandbox) -> None:
     sb.relabel("atlas", "Mes paramètres", "Paramètres du compte")
     try:
         atlas_login(tab, sb, ATLAS["username"], ATLAS["password"])
-        tab.get_by_role("button", name="myAtlas prestataire").click()
-        tab.get_by_role("button", name="Menu utilisateur").click()
+        open_menu(tab.get_by_role("button", name="myAtlas prestataire"))
+        open_menu(tab.get_by_role("button", name="Menu utilisateur"))
         tab.get_by_role("menuitem", name="Paramètres du compte").click()
         expect(tab.get_by_role("textbox", name="Clé CFA")).to_have_value(
             sb.current_key("atlas", ATLAS["username"]))
@@ -170,11 +172,12 @@ def opcoep_login(page: Page, sb: Sandbox, username: str, password: str) -> None:
     page.get_by_role("menuitem", name="centre de formation d'apprentis - CFA").click()
     page.get_by_placeholder("Login").fill(username)
     page.get_by_placeholder("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_navigation():  # the next page, its scripts run
+        page.get_by_role("button", name="Se connecter").click()
 
 
 def opcoep_to_securisation(page: Page) -> None:
-    page.get_by_role("menuitem", name="Mon CFA").click()
+    open_menu(page.get_by_role("menuitem", name="Mon CFA"))
     page.get_by_role("menuitem", name="Sécurisation des imports de contrat d'apprentissage").click()
 
 

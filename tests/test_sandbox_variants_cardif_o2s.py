@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sandbox import Sandbox, clock
+from tests.spa_helpers import open_menu
 
 pytest_plugins = ["tests.sandbox_fixtures"]
 
@@ -67,12 +68,13 @@ def cardif_login(page: Page, sb: Sandbox, username: str, password: str = PASSWOR
     page.goto(sb.base_url("cardif"))
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_navigation():  # the next page, its scripts run
+        page.get_by_role("button", name="Se connecter").click()
 
 
 def open_suivi_item(page: Page, item: str) -> None:
     """« Suivi d'activité » is a menu; its items open pages of their own."""
-    page.get_by_role("button", name="Suivi d'activité").click()
+    open_menu(page.get_by_role("button", name="Suivi d'activité"))
     page.get_by_role("menuitem", name=item).click()
 
 
@@ -254,7 +256,8 @@ def o2s_login(page: Page, sb: Sandbox, username: str, password: str = PASSWORD) 
     page.goto(sb.base_url("o2s"))
     page.get_by_label("Adresse e-mail").fill(username)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Connexion", exact=True).click()
+    with page.expect_navigation():  # the next page, its scripts run
+        page.get_by_role("button", name="Connexion", exact=True).click()
 
 
 def new_request(page: Page, code: str, token: str) -> None:
