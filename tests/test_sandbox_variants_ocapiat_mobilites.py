@@ -62,7 +62,8 @@ def ocapiat_login(page: Page, sandbox: Sandbox, account: dict[str, Any],
     """Seed steps 1 to 4: the public site, « Mon espace Ocapiat », « Organisme de formation ou
     CFA » then « PartNet », the identifiant and mot de passe, « Connexion »."""
     page.goto(sandbox.base_url("ocapiat"))
-    page.get_by_role("link", name="Mon espace Ocapiat").click()
+    with page.expect_navigation():  # its script shows « PartNet » once a profile is chosen
+        page.get_by_role("link", name="Mon espace Ocapiat").click()
     expect(page.get_by_role("link", name="PartNet")).to_have_count(0)  # profile first
     page.get_by_label("Organisme de formation ou CFA").check()
     page.get_by_role("link", name="PartNet").click()
@@ -178,7 +179,8 @@ def mobilites_login(page: Page, sandbox: Sandbox, password: str = PASSWORD) -> N
     """Seed steps 8 to 11: the public site, « M-Gestion CFA », « Connectez-vous à M-Gestion
     CFA », the login page."""
     page.goto(sandbox.base_url("mobilites"))
-    page.get_by_role("link", name="M-Gestion CFA").click()
+    with page.expect_navigation():  # the next page, its scripts run
+        page.get_by_role("link", name="M-Gestion CFA").click()
     page.get_by_role("button", name="Connectez-vous à M-Gestion CFA").click()
     page.get_by_label("Adresse e-mail").fill(MOBILITES["username"])
     page.get_by_label("Mot de passe", exact=True).fill(password)
