@@ -15,7 +15,7 @@ from retrievers.locks import AccountLock
 from retrievers.logs import log
 from retrievers.redact import REDACTOR
 from retrievers.results import AccountResult, exit_code
-from retrievers.state import StateDB
+from retrievers.state import AccountState, StateDB
 from retrievers.status import account_rows
 from retrievers.store import KeyStore
 
@@ -86,8 +86,9 @@ def run_and_report(
         results.sort(key=lambda r: order[(r.portal, r.account)])
         if stopped_by is None:
             configured = {(a.portal, a.name): a for a in accounts}
+            rows = {(row.portal, row.account): row for row in state.all()}  # as the run left them
             results = [_deploy(settings, store, state, options, configured[(r.portal, r.account)],
-                               r) for r in results]
+                               r, rows.get((r.portal, r.account))) for r in results]
         if not options.dry_run:
             _tell(settings, state, results, options)
     finally:
@@ -134,12 +135,13 @@ def _deploy(
     options: RunOptions,
     account: AccountConfig,
     result: AccountResult,
+    row: AccountState | None,
 ) -> AccountResult:
     """Hand a new key to the account's deploy hook, once: under the account's lock, and only
-    while the state says the hook has not taken it (a failed hook is retried next time)."""
+    while the state says the hook has not taken it (a failed hook is retried next time).
+    `row` is the account's state as the run left it; it is read again under the lock."""
     if result.outcome is Outcome.BUSY:
         return result  # the process working on it deploys it
-    row = state.get(account.portal, account.name)
     if row is None or row.deploy_pending is None:
         return result
     hook = options.deploy_hook or settings.deploy_hook_for(account)

@@ -118,7 +118,7 @@ def decide_for(
     return decide(
         PORTALS[account.portal],
         stored,
-        has_key=store.get_key(account.portal, account.name) is not None,
+        has_key=store.has_key(account.portal, account.name),
         renew_before_days=settings.renew_before_days_for(account),
         reread_days=settings.reread_days,
         force=force,

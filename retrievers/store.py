@@ -16,7 +16,7 @@ from typing import Any
 
 import keyring
 import keyring.backend
-from keyring.backends import SecretService, chainer, fail
+from keyring.backends import chainer, fail
 from keyring.errors import KeyringError, PasswordDeleteError
 from tenacity import (
     RetryCallState,
@@ -130,7 +130,7 @@ class KeyStore:
         (check creates nothing)."""
         path = self.store_file()
         if path is None:  # other keyrings than the Secret Service were probed already
-            probed = not isinstance(self.backend, SecretService.Keyring)
+            probed = not _is_secret_service(self.backend)
             return _keyring_problem(self.backend) or (None if probed else
                                                       _probe_item(self.backend))
         return _file_problem(path) or (_probe_item(self.backend) if path.exists() else None)
@@ -180,6 +180,14 @@ class KeyStore:
         except KeyringError as exc:
             raise KeyStoreError(f"cannot write the secure store: {exc}") from None
 
+    def has_key(self, portal: str, account: str) -> bool:
+        """Whether the store holds the account's key. The key is not handed out, so the
+        redactor need not learn it (a renew asks this of a thousand accounts)."""
+        try:
+            return self.backend.get_password(key_service(portal), account) is not None
+        except KeyringError as exc:
+            raise KeyStoreError(f"cannot read the secure store: {exc}") from None
+
     def get_key(self, portal: str, account: str) -> str | None:
         try:
             key = self.backend.get_password(key_service(portal), account)
@@ -187,6 +195,13 @@ class KeyStore:
             raise KeyStoreError(f"cannot read the secure store: {exc}") from None
         REDACTOR.add(key)
         return key
+
+
+def _is_secret_service(backend: keyring.backend.KeyringBackend) -> bool:
+    # Imported here: the file backend, the one of servers, never loads D-Bus and secretstorage.
+    from keyring.backends import SecretService
+
+    return isinstance(backend, SecretService.Keyring)
 
 
 def _file_problem(path: Path) -> str | None:
@@ -225,7 +240,7 @@ def _keyring_problem(backend: keyring.backend.KeyringBackend) -> str | None:
     whether its collection is locked (a probe write would pop up an unlock prompt that nobody
     answers in a scheduled run); other backends store, read and delete a probe item."""
     try:
-        if isinstance(backend, SecretService.Keyring):
+        if _is_secret_service(backend):
             import secretstorage
 
             with closing(secretstorage.dbus_init()) as connection:
