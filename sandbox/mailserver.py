@@ -421,16 +421,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--security", choices=SECURITIES, default="none")
     args = parser.parse_args(argv)
     users = dict(u.split(":", 1) for u in args.user)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop Dovecot on kill too
-    with contextlib.suppress(KeyboardInterrupt), MailServer(args.root, users,
-                                                             args.security) as server:
+    # A Ctrl-C (or a kill) writes a byte that the main thread waits for. The kernel may hand the
+    # signal to the log-copying thread, and then signal.pause() in the main one slept on, with
+    # Dovecot; the wake-up byte is written whichever thread takes it, and waits if it comes early.
+    woken, wake = socket.socketpair()
+    wake.setblocking(False)
+    signal.set_wakeup_fd(wake.fileno())
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: None)  # the byte is the message
+    with MailServer(args.root, users, args.security) as server:
         print(f"IMAP ({server.security}) on {server.host}:{server.port}")
         if server.cafile:
             print(f"CA certificate: {server.cafile}")
         for address in server.users:
             print(f"{address}: {server.maildir(address)}")
         print(f"log: {server.log}\nCtrl-C to stop", flush=True)
-        signal.pause()
+        woken.recv(1)
 
 
 if __name__ == "__main__":
