@@ -11,6 +11,7 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, Playwri
 
 from retrievers.config import BrowserConfig
 from retrievers.errors import ConfigError
+from retrievers.locate import CLICK_WATCH_JS
 from retrievers.logs import log
 
 # Without these, Chromium reaches out to Google's services at every start.
@@ -106,6 +107,7 @@ async def new_context(browser: Browser, config: BrowserConfig,
         locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True,
         storage_state=storage_state,  # type: ignore[arg-type]
     )
+    await context.add_init_script(script=CLICK_WATCH_JS)  # how a lost click is told
     context.set_default_timeout(config.step_timeout_seconds * 1000)
     context.set_default_navigation_timeout(config.step_timeout_seconds * 1000)
     return context
