@@ -43,6 +43,7 @@ async def opcoep(page: Page, account: dict) -> str:
     await page.locator("input[type=password]").fill(account["password"])
     await page.get_by_role("button", name="Se connecter").click()
     item = page.get_by_role("menuitem", name="Sécurisation des imports de contrat d'apprentissage")
+    await page.wait_for_load_state()  # the menu's script has run: a click before it opens nothing
     await opened(page.get_by_role("button", name="Mon cfa"), item)
     await item.click()
     token = page.get_by_role("textbox", name="TOKEN DE SÉCURITÉ")

@@ -519,6 +519,10 @@ async def click_in_menu(
     open the menu again.
     """
     target = clickable(page, item)
+    # Once the page has loaded, as `click` does: a menu button drawn by the HTML before the
+    # script that opens it has run takes the click and opens nothing (then only the next try,
+    # seconds later, would open it: seen on OPCO EP's « Mon cfa » for 2 accounts in 5).
+    await page.wait_for_load_state()
     triggers = [clickable(page, menu)] if menu else await _menu_buttons(page)
     await answers.note_what_is_said(page)
     for attempt in range(1, tries + 1):
