@@ -41,7 +41,7 @@ def stored_keys(settings: Settings, accounts: list[AccountConfig]) -> list[Hande
     if settings.resolved_state_path().exists():
         state = StateDB(settings.resolved_state_path())
         try:
-            facts = {(r.portal, r.account): r for r in state.all()}
+            facts = state.by_account()
         finally:
             state.close()
     per_portal: dict[str, int] = {}

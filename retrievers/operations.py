@@ -86,7 +86,7 @@ def run_and_report(
         results.sort(key=lambda r: order[(r.portal, r.account)])
         if stopped_by is None:
             configured = {(a.portal, a.name): a for a in accounts}
-            rows = {(row.portal, row.account): row for row in state.all()}  # as the run left them
+            rows = state.by_account()  # as the run left them
             results = [_deploy(settings, store, state, options, configured[(r.portal, r.account)],
                                r, rows.get((r.portal, r.account))) for r in results]
         if not options.dry_run:
@@ -108,7 +108,7 @@ def _plan(
     if not options.renew:
         return [], accounts
     skipped, to_visit = [], []
-    known = {(row.portal, row.account): row for row in state.all()}  # one read for them all
+    known = state.by_account()
     for account in accounts:
         stored = known.get((account.portal, account.name))
         decision = renewal.decide_for(settings, account, store, stored, force=options.force_new)

@@ -211,9 +211,10 @@ class StateDB:
         ).fetchone()
         return self._from_row(row) if row else None
 
-    def all(self) -> list[AccountState]:
+    def by_account(self) -> dict[tuple[str, str], AccountState]:
+        """Every row, by (portal, account): one query for all the accounts of a run."""
         rows = self._db.execute("SELECT * FROM accounts ORDER BY portal, account").fetchall()
-        return [self._from_row(r) for r in rows]
+        return {(row["portal"], row["account"]): self._from_row(row) for row in rows}
 
     def record_key(
         self,

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def account_rows(settings: Settings, state: StateDB | None) -> list[AccountState]:
     known: dict[tuple[str, str], AccountState] = {}
     if state is not None:
-        known = {(r.portal, r.account): r for r in state.all()}
+        known = state.by_account()
     for account in settings.accounts:
         row = known.setdefault((account.portal, account.name),
                                AccountState(account.portal, account.name))

@@ -183,18 +183,18 @@ class KeyStore:
     def has_key(self, portal: str, account: str) -> bool:
         """Whether the store holds the account's key. The key is not handed out, so the
         redactor need not learn it (a renew asks this of a thousand accounts)."""
-        try:
-            return self.backend.get_password(key_service(portal), account) is not None
-        except KeyringError as exc:
-            raise KeyStoreError(f"cannot read the secure store: {exc}") from None
+        return self._read_key(portal, account) is not None
 
     def get_key(self, portal: str, account: str) -> str | None:
-        try:
-            key = self.backend.get_password(key_service(portal), account)
-        except KeyringError as exc:
-            raise KeyStoreError(f"cannot read the secure store: {exc}") from None
+        key = self._read_key(portal, account)
         REDACTOR.add(key)
         return key
+
+    def _read_key(self, portal: str, account: str) -> str | None:
+        try:
+            return self.backend.get_password(key_service(portal), account)
+        except KeyringError as exc:
+            raise KeyStoreError(f"cannot read the secure store: {exc}") from None
 
 
 def _is_secret_service(backend: keyring.backend.KeyringBackend) -> bool:
