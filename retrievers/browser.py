@@ -39,6 +39,7 @@ _CONSENT_ACCEPT = re.compile(
     r"^\s*(tout accepter|accepter|accepter et fermer|j'accepte|accepter les cookies)\s*$",
     re.IGNORECASE,
 )
+_CONSENT = re.compile(f"{_CONSENT_REFUSE.pattern}|{_CONSENT_ACCEPT.pattern}", re.IGNORECASE)
 
 
 def system_chromium(*, headless: bool) -> str | None:
@@ -113,13 +114,17 @@ async def new_context(browser: Browser, config: BrowserConfig,
     return context
 
 
+def consent_button(page: Page) -> Locator:
+    """A consent banner's answer, refusing or accepting: one query, as Playwright asks it
+    before every action and every poll of a wait."""
+    return page.get_by_role("button", name=_CONSENT).first
+
+
 async def dismiss_cookie_banners(page: Page) -> None:
     """Whenever a consent banner shows up (often late), answer it before the next action."""
-    refuse = page.get_by_role("button", name=_CONSENT_REFUSE)
-    accept = page.get_by_role("button", name=_CONSENT_ACCEPT)
+    refuse = page.get_by_role("button", name=_CONSENT_REFUSE).first
 
-    async def answer(_banner: Locator) -> None:
-        button = refuse if await refuse.first.is_visible() else accept
-        await button.first.click()
+    async def answer(banner: Locator) -> None:
+        await (refuse if await refuse.is_visible() else banner).click()
 
-    await page.add_locator_handler(refuse.or_(accept).first, answer)
+    await page.add_locator_handler(consent_button(page), answer)

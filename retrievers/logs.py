@@ -13,14 +13,14 @@ from typing import Any
 from retrievers.redact import REDACTOR
 
 _options: dict[str, Any] = {}
-_configured = False
+_logger: Any = None  # structlog's logger as configured; None: configure at the next line
 
 
 def configure(*, json: bool | None = None, verbose: bool = False, quiet: bool = False) -> None:
     """Say how to log; applied at the first log line."""
-    global _configured
+    global _logger
     _options.update(json=json, verbose=verbose, quiet=quiet)
-    _configured = False
+    _logger = None
 
 
 def _apply(*, json: bool | None = None, verbose: bool = False, quiet: bool = False) -> None:
@@ -74,13 +74,15 @@ class _Log:
     """The tool's logger: structlog's, configured on first use."""
 
     def __getattr__(self, name: str) -> Any:
-        global _configured
-        import structlog
+        global _logger
+        if _logger is None:
+            import structlog
 
-        if not _configured:
             _apply(**_options)
-            _configured = True
-        return getattr(structlog.get_logger("key-retriever"), name)
+            # Bound once: structlog's lazy proxy builds a logger at every line (5 µs, five
+            # times a line dropped below the level: `renew` drops one per account).
+            _logger = structlog.get_logger("key-retriever").bind()
+        return getattr(_logger, name)
 
 
 log = _Log()
