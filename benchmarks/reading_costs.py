@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
+from run_benchmark import process_tree  # benchmarks/, beside this script
 
 from retrievers import answers, locate
 from retrievers.browser import (
@@ -35,23 +36,15 @@ TICK = os.sysconf("SC_CLK_TCK")
 LABEL = "Mes services en ligne"  # a button of OPCO EP's home page
 
 
-def tree_cpu(root: int) -> float:
+def descendants_cpu(root: int) -> float:
     """CPU seconds of the live descendants of `root` (the driver and Chromium's processes)."""
-    children: dict[int, list[tuple[int, float]]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    total = 0.0
+    for pid in process_tree(root)[1:]:
         try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        cpu = (int(fields[11]) + int(fields[12])) / TICK
-        children.setdefault(int(fields[1]), []).append((int(entry), cpu))
-    total, todo = 0.0, [root]
-    while todo:
-        for pid, cpu in children.get(todo.pop(), []):
-            total += cpu
-            todo.append(pid)
+        total += (int(fields[11]) + int(fields[12])) / TICK
     return total
 
 
@@ -83,12 +76,12 @@ async def measure(calls: int) -> None:
             print(f"{calls} calls each; per call:")
             for name, call in primitives(page).items():
                 await call()  # warm: the first call injects Playwright's script
-                children, own = tree_cpu(os.getpid()), time.process_time()
+                children, own = descendants_cpu(os.getpid()), time.process_time()
                 started = time.perf_counter()
                 for _ in range(calls):
                     await call()
                 wall = (time.perf_counter() - started) / calls * 1000
-                children = (tree_cpu(os.getpid()) - children) / calls * 1000
+                children = (descendants_cpu(os.getpid()) - children) / calls * 1000
                 own = (time.process_time() - own) / calls * 1000
                 print(f"  {name:<34} wall {wall:4.1f} ms   driver+Chromium {children:4.1f} ms"
                       f"   Python {own:4.1f} ms", flush=True)

@@ -39,7 +39,7 @@ from typing import Any
 
 from retrievers.browser import system_chromium
 from retrievers.demo import demo_config
-from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, Sandbox
+from sandbox import DEFAULT_LATENCY, DEMO_ACCOUNTS, Sandbox, keys
 
 HERE = Path(__file__).parent
 TOOL = [sys.executable, "-m", "retrievers"]
@@ -55,8 +55,8 @@ def accounts_for(portals: tuple[str, ...], per_portal: int) -> list[dict[str, An
     ]
 
 
-def tree_pss_mb(root: int) -> float:
-    """PSS of a process and all its descendants (PSS: shared pages counted once in all)."""
+def process_tree(root: int) -> list[int]:
+    """A process and all its live descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -66,10 +66,18 @@ def tree_pss_mb(root: int) -> float:
                 continue
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [root]
+    tree, todo = [], [root]
     while todo:
         pid = todo.pop()
+        tree.append(pid)
         todo += children.get(pid, [])
+    return tree
+
+
+def tree_pss_mb(root: int) -> float:
+    """PSS of a process and all its descendants (PSS: shared pages counted once in all)."""
+    total = 0
+    for pid in process_tree(root):
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -212,6 +220,15 @@ def run_tool(specs: list[dict[str, Any]], *, one_at_a_time: bool,
     return run
 
 
+def portal_shaped_key(portal: str, expires: datetime) -> str:
+    """A key as the portal's simulation makes them: OPCO EP's JWTs are 200 characters, and
+    `export` learns every key it prints."""
+    if portal == "opcoep":
+        return keys.opcoep_token(secrets.token_hex(16), "cfa", None, datetime.now(UTC), expires)
+    return {"atlas": keys.atlas_key, "ocapiat": keys.ocapiat_key,
+            "mobilites": keys.mobilites_key}[portal]()
+
+
 def commands_on_filled_store(specs: list[dict[str, Any]]) -> tuple[float, float, float]:
     """`status`, `export` and `renew` (nothing due) on a store and state database holding a
     valid key per account, written by the tool's own store and state code as a run does."""
@@ -229,7 +246,7 @@ def commands_on_filled_store(specs: list[dict[str, Any]]) -> tuple[float, float,
         state = StateDB(settings.resolved_state_path())
         expires = datetime.now(UTC) + timedelta(days=150)
         for account in settings.accounts:
-            key = secrets.token_urlsafe(24)
+            key = portal_shaped_key(account.portal, expires)
             store.put_key(account.portal, account.name, key)
             state.record_key(account.portal, account.name, key_fingerprint=fingerprint(key),
                              expires_at=expires, generated=False)
