@@ -221,7 +221,7 @@ def run_tool(specs: list[dict[str, Any]], *, one_at_a_time: bool,
 
 
 def portal_shaped_key(portal: str, expires: datetime) -> str:
-    """A key as the portal's simulation makes them: OPCO EP's JWTs are 200 characters, and
+    """A key as the portal's simulation makes them (OPCO EP's: JWTs of about 200 characters):
     `export` learns every key it prints."""
     if portal == "opcoep":
         return keys.opcoep_token(secrets.token_hex(16), "cfa", None, datetime.now(UTC), expires)
