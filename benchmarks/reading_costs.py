@@ -52,7 +52,7 @@ def primitives(page: Page) -> dict[str, Callable[[], Awaitable[object]]]:
     return {
         "a round trip (evaluate 1)": lambda: page.evaluate("() => 1"),
         "note the page's words": lambda: answers.note_what_is_said(page),
-        "ask the click watch": lambda: page.evaluate("() => window.__keyRetrieverClickCame"),
+        "ask the click watch": lambda: page.evaluate(locate.CLICK_CAME_JS),
         "new words said (count)": lambda: answers.said(page).count(),
         "one role: is_visible": lambda: page.get_by_role("button", name=LABEL).is_visible(),
         "clickable (6 roles): is_visible": lambda: locate.clickable(page, LABEL).is_visible(),

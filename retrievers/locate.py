@@ -239,6 +239,7 @@ CLICK_WATCH_JS = """(() => {
     if (pressed && event.composedPath().includes(pressed)) window.__keyRetrieverClickCame = true;
   }, true);
 })();"""
+CLICK_CAME_JS = "() => window.__keyRetrieverClickCame"  # what the watch saw of the last click
 
 
 async def clicked(target: Locator, *, timeout: float | None = None) -> bool:
@@ -256,7 +257,7 @@ async def clicked(target: Locator, *, timeout: float | None = None) -> bool:
     tool's CPU per account, measured)."""
     await target.click(timeout=timeout)
     try:
-        came = await target.page.evaluate("() => window.__keyRetrieverClickCame")
+        came = await target.page.evaluate(CLICK_CAME_JS)
     except PlaywrightError:  # the page went on to another document: the click did that
         return True
     return came is not False  # None: a new document, which the click led to
